@@ -1,1 +1,34 @@
-//! helpline
+//! # helpline
+//!
+//! A Telegram helpline for women who use drugs and experience violence in Eastern Europe and
+//! Central Asia: anonymous self-screening, a safety plan, emergency numbers, services that will
+//! actually accept her, and a hand-off to a peer consultant.
+//!
+//! ## Where things live
+//! - [`domain`]: small values that are known good once built (`Locale`, `CountryCode`, `Id`,
+//!   `PhoneNumber`, the forms of violence, red flags and plan items).
+//! - [`flows`]: conversations as data. `flows/*.toml` are compiled into steps that point at each
+//!   other by index; `flows/countries.toml` holds emergency numbers with source and date.
+//! - [`i18n`]: Fluent messages of every locale (`locales/<code>/*.ftl`) behind a small localizer.
+//! - [`discretion`]: the lock-screen rule: no blocklisted word in a message's first 60 characters.
+//! - [`content`]: all of the above loaded and checked together; what the engine runs on.
+//! - [`conversation`]: the pure core, `(session, input) -> (session, reply)`. No Telegram, database
+//!   or clock inside.
+//! - [`check`]: `helpline check`, every content fault as `file:line: problem`.
+//! - [`simulate`]: the same core in a terminal, or replaying a script from stdin.
+//!
+//! ## How an input flows
+//! An adapter (the terminal simulator, the tests, the Telegram bot) turns what she did into an
+//! [`conversation::Input`], loads her [`conversation::Session`], calls
+//! [`content::Content::handle`], stores the session again, and renders the
+//! [`conversation::Reply`]: messages with buttons, and at most one effect (forget her, hand her to
+//! a consultant, open the directory) that only the adapter can carry out.
+
+pub mod check;
+pub mod content;
+pub mod conversation;
+pub mod discretion;
+pub mod domain;
+pub mod flows;
+pub mod i18n;
+pub mod simulate;

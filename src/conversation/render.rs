@@ -1,0 +1,354 @@
+//! Turning a step into the words and buttons she sees, in her language.
+
+use crate::content::{Content, OVERLAY_FLOWS};
+use crate::domain::Locale;
+use crate::flows::{Country, Line, StepKind, callback_data};
+use crate::i18n::Args;
+
+use super::{Button, OutMessage, PlanMark, Session, global};
+
+/// What a turn adds around the step it shows: short notes on top, and the red-flag banner.
+#[derive(Default)]
+pub(crate) struct Screen {
+    notes: Vec<&'static str>,
+    red_flag: bool,
+}
+
+impl Screen {
+    pub(crate) fn new() -> Screen {
+        Screen::default()
+    }
+
+    pub(crate) fn note(mut self, id: &'static str) -> Screen {
+        self.notes.push(id);
+        self
+    }
+
+    pub(crate) fn red_flag(mut self) -> Screen {
+        self.red_flag = true;
+        self
+    }
+}
+
+/// Builds one message: paragraphs of text and rows of buttons.
+struct Draft<'a> {
+    content: &'a Content,
+    locale: Locale,
+    args: Args,
+    paragraphs: Vec<String>,
+    rows: Vec<Vec<Button>>,
+    protect: bool,
+}
+
+impl<'a> Draft<'a> {
+    fn new(content: &'a Content, s: &Session) -> Draft<'a> {
+        let country = s
+            .country
+            .and_then(|c| content.country(c))
+            .map(|c| content.localizer.text(s.locale, &c.name, &Args::new()))
+            .unwrap_or_else(|| "—".to_owned());
+        let args = Args::new()
+            .text("silent", if s.silent { "on" } else { "off" })
+            .text("country", country);
+        Draft {
+            content,
+            locale: s.locale,
+            args,
+            paragraphs: Vec::new(),
+            rows: Vec::new(),
+            protect: false,
+        }
+    }
+
+    fn t(&self, id: &str) -> String {
+        self.content.localizer.text(self.locale, id, &self.args)
+    }
+
+    fn t_with(&self, id: &str, args: &Args) -> String {
+        self.content.localizer.text(self.locale, id, args)
+    }
+
+    fn say(&mut self, id: &str) {
+        let text = self.t(id);
+        self.paragraphs.push(text);
+    }
+
+    fn button(&self, label_id: &str, data: impl Into<String>) -> Button {
+        Button {
+            label: self.t(label_id),
+            data: data.into(),
+        }
+    }
+
+    fn row(&mut self, buttons: Vec<Button>) {
+        if !buttons.is_empty() {
+            self.rows.push(buttons);
+        }
+    }
+
+    /// Rows of two, for long lists like languages and countries.
+    fn pairs(&mut self, buttons: Vec<Button>) {
+        let mut buttons = buttons.into_iter();
+        loop {
+            let row: Vec<Button> = buttons.by_ref().take(2).collect();
+            if row.is_empty() {
+                break;
+            }
+            self.rows.push(row);
+        }
+    }
+
+    fn line_text(&self, line: &Line) -> String {
+        let args = Args::new()
+            .text("number", line.number.as_str())
+            .text("name", self.t(&line.name))
+            .text("hours", self.t(&line.hours));
+        let id = if line.free { "sos-line-free" } else { "sos-line" };
+        let mut text = self.t_with(id, &args);
+        for note in &line.notes {
+            text.push_str("\n   ");
+            text.push_str(&self.t(note));
+        }
+        text
+    }
+
+    /// Emergency numbers for the red-flag banner: hers, or every country's when she has none.
+    fn banner(&mut self, country: Option<&Country>) {
+        match country {
+            Some(c) => {
+                let numbers: Vec<String> = c.emergency().map(|l| self.line_text(l)).collect();
+                let args = self.args.clone().text("numbers", numbers.join("\n"));
+                let text = self.t_with("red-flag-banner", &args);
+                self.paragraphs.push(text);
+            }
+            None => {
+                let numbers = every_country_emergency(self.content);
+                let args = self.args.clone().text("numbers", numbers);
+                let text = self.t_with("red-flag-any-country", &args);
+                self.paragraphs.push(text);
+            }
+        }
+        self.protect = true;
+        let talk = self.button("btn-talk-now", global::TALK);
+        self.row(vec![talk]);
+    }
+
+    fn finish(mut self, exit_only: bool) -> OutMessage {
+        let mut last = Vec::new();
+        if !exit_only {
+            last.push(self.button("btn-sos", global::SOS));
+        }
+        last.push(self.button("btn-exit", global::EXIT));
+        self.rows.push(last);
+        OutMessage {
+            text: self.paragraphs.join("\n\n"),
+            buttons: self.rows,
+            protect: self.protect,
+        }
+    }
+}
+
+/// `UA 102, 103 · RS 192, 194 …`: the fallback when her country is unknown.
+fn every_country_emergency(content: &Content) -> String {
+    content
+        .countries
+        .iter()
+        .map(|c| {
+            let numbers: Vec<&str> = c.emergency().map(|l| l.number.as_str()).collect();
+            format!("{} {}", c.code, numbers.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+impl Content {
+    pub(crate) fn render_step(&self, s: &Session, flow_i: usize, step_i: usize, screen: Screen) -> OutMessage {
+        let flow = &self.flows[flow_i];
+        let step = &flow.steps[step_i];
+        let country = s.country.and_then(|c| self.country(c));
+        let mut d = Draft::new(self, s);
+        if screen.red_flag {
+            d.banner(country);
+        }
+        for note in &screen.notes {
+            d.say(note);
+        }
+        d.say(&step.prompt);
+        let data = |choice: &str| callback_data(flow.id.as_str(), step.id.as_str(), choice);
+
+        match step.kind {
+            StepKind::Question => {
+                let yes = d.button("btn-yes", data("yes"));
+                let no = d.button("btn-no", data("no"));
+                d.row(vec![yes, no]);
+                let skip = d.button("btn-skip", data("skip"));
+                let stop = d.button("btn-stop", global::STOP);
+                d.row(vec![skip, stop]);
+            }
+            StepKind::Plan => {
+                let have = d.button("btn-have", data("have"));
+                let todo = d.button("btn-todo", data("todo"));
+                d.row(vec![have, todo]);
+                let skip = d.button("btn-skip", data("skip"));
+                let stop = d.button("btn-stop", global::STOP);
+                d.row(vec![skip, stop]);
+            }
+            StepKind::Language => {
+                let buttons = Locale::ALL
+                    .iter()
+                    .map(|l| Button {
+                        label: self.localizer.text(*l, "lang-name", &Args::new()),
+                        data: data(l.code()),
+                    })
+                    .collect();
+                d.pairs(buttons);
+            }
+            StepKind::Country => {
+                let buttons = self.country_buttons(&d, &data);
+                d.pairs(buttons);
+            }
+            StepKind::Sos => {
+                d.protect = true;
+                match country {
+                    Some(c) => {
+                        let lines: Vec<String> = c.lines.iter().map(|l| d.line_text(l)).collect();
+                        d.paragraphs.push(lines.join("\n"));
+                    }
+                    None => {
+                        let args = d.args.clone().text("numbers", every_country_emergency(self));
+                        let text = d.t_with("sos-no-country", &args);
+                        d.paragraphs.push(text);
+                        let buttons = self.country_buttons(&d, &data);
+                        d.pairs(buttons);
+                    }
+                }
+            }
+            StepKind::CheckResult => self.check_result(s, &mut d, country),
+            StepKind::PlanResult => self.plan_result(s, &mut d),
+            StepKind::Info => {
+                if step.choices.is_empty() {
+                    let next = if step.next.is_some() {
+                        d.button("btn-next", data("next"))
+                    } else {
+                        d.button("btn-menu", global::MENU)
+                    };
+                    d.row(vec![next]);
+                }
+            }
+        }
+        if step.harm_reduction
+            && let Some(note) = country.and_then(|c| c.harm_reduction_note.as_deref())
+        {
+            d.say(note);
+        }
+        for choice in &step.choices {
+            let b = d.button(&choice.label, data(choice.id.as_str()));
+            d.row(vec![b]);
+        }
+        let overlay = OVERLAY_FLOWS.contains(&flow.id.as_str());
+        if overlay && s.at.is_some() {
+            let resume = d.button("btn-resume", global::RESUME);
+            d.row(vec![resume]);
+        }
+        d.finish(step.kind == StepKind::Sos)
+    }
+
+    fn country_buttons(&self, d: &Draft<'_>, data: &dyn Fn(&str) -> String) -> Vec<Button> {
+        let mut buttons: Vec<Button> = self
+            .countries
+            .iter()
+            .map(|c| d.button(&c.name, data(&c.code.as_str().to_ascii_lowercase())))
+            .collect();
+        buttons.push(d.button("btn-other-country", data("other")));
+        buttons
+    }
+
+    fn check_result(&self, s: &Session, d: &mut Draft<'_>, country: Option<&Country>) {
+        d.protect = true;
+        if s.forms.is_empty() {
+            d.say("check-result-none");
+        } else {
+            let forms: Vec<String> = s
+                .forms
+                .iter()
+                .map(|f| format!("• {}", d.t(&format!("form-{}", f.as_str()))))
+                .collect();
+            let args = d.args.clone().text("forms", forms.join("\n"));
+            let text = d.t_with("check-result-forms", &args);
+            d.paragraphs.push(text);
+            d.say("check-result-not-your-fault");
+        }
+        if !s.red_flags.is_empty() {
+            d.say("check-result-red-flags");
+            d.banner(country);
+        }
+    }
+
+    fn plan_result(&self, s: &Session, d: &mut Draft<'_>) {
+        d.protect = true;
+        if s.plan.is_empty() {
+            d.say("plan-result-empty");
+            return;
+        }
+        for (mark, header) in [(PlanMark::Ready, "plan-result-ready"), (PlanMark::ToDo, "plan-result-todo")] {
+            let items: Vec<String> = s
+                .plan
+                .iter()
+                .filter(|(_, m)| **m == mark)
+                .map(|(item, _)| format!("• {}", d.t(&format!("plan-item-{}", item.as_str()))))
+                .collect();
+            if !items.is_empty() {
+                let text = format!("{}\n{}", d.t(header), items.join("\n"));
+                d.paragraphs.push(text);
+            }
+        }
+        d.say("plan-result-footer");
+    }
+
+    /// The honest answer when the adapter cannot hand her over or search services: the hotlines
+    /// of her country, and a way back.
+    pub(crate) fn render_fallback(&self, s: &Session, id: &str) -> OutMessage {
+        let mut d = Draft::new(self, s);
+        d.say(id);
+        self.hotlines(s, &mut d);
+        let menu = d.button("btn-menu", global::MENU);
+        d.row(vec![menu]);
+        d.finish(false)
+    }
+
+    fn hotlines(&self, s: &Session, d: &mut Draft<'_>) {
+        d.protect = true;
+        match s.country.and_then(|c| self.country(c)) {
+            Some(c) => {
+                let lines: Vec<String> = c.hotlines().chain(c.emergency()).map(|l| d.line_text(l)).collect();
+                d.say("hotlines-header");
+                d.paragraphs.push(lines.join("\n"));
+            }
+            None => {
+                let args = d.args.clone().text("numbers", every_country_emergency(self));
+                let text = d.t_with("sos-no-country", &args);
+                d.paragraphs.push(text);
+            }
+        }
+    }
+
+    pub(crate) fn render_forget(&self, s: &Session) -> OutMessage {
+        let mut d = Draft::new(self, s);
+        d.say("forget-done");
+        OutMessage {
+            text: d.paragraphs.join("\n\n"),
+            buttons: vec![vec![d.button("btn-start-again", global::MENU)]],
+            protect: false,
+        }
+    }
+
+    /// Only reached when the menu flow itself is missing, which `helpline check` prevents.
+    pub(crate) fn render_menu_fallback(&self, s: &Session, screen: Screen) -> OutMessage {
+        let mut d = Draft::new(self, s);
+        for note in &screen.notes {
+            d.say(note);
+        }
+        d.say("btn-menu");
+        d.finish(false)
+    }
+}
