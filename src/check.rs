@@ -82,13 +82,14 @@ pub fn check(root: &Path) -> Report {
         }
     };
 
-    let blocklist = match read_one(&flows_dir.join(DISCRETION_FILE)).and_then(|s| Blocklist::parse(&s)) {
-        Ok(b) => Some(b),
-        Err(p) => {
-            problems.push(p);
-            None
-        }
-    };
+    let blocklist =
+        match read_one(&flows_dir.join(DISCRETION_FILE)).and_then(|s| Blocklist::parse(&s)) {
+            Ok(b) => Some(b),
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        };
 
     let required = required_messages(&refs, &locales_dir);
     let entries = check_locales(&locales_dir, &required, &mut problems);
@@ -111,7 +112,11 @@ pub fn check(root: &Path) -> Report {
     if let (Some(localizer), Some(blocklist)) = (&localizer, &blocklist) {
         let mut starters: BTreeSet<String> = STARTERS.iter().map(|s| s.to_string()).collect();
         if let Some(flows) = &compiled {
-            starters.extend(flows.iter().flat_map(|f| f.steps.iter().map(|s| s.prompt.clone())));
+            starters.extend(
+                flows
+                    .iter()
+                    .flat_map(|f| f.steps.iter().map(|s| s.prompt.clone())),
+            );
         }
         starters.extend(Command::MENU.iter().map(|(_, id)| id.to_string()));
         check_discretion(localizer, blocklist, &starters, &entries, &mut problems);
@@ -214,11 +219,22 @@ fn check_locales(
                     problems.push(Problem {
                         file: file.clone(),
                         line,
-                        message: format!("message {id} is defined twice (first at {}:{})", first.file.display(), first.line),
+                        message: format!(
+                            "message {id} is defined twice (first at {}:{})",
+                            first.file.display(),
+                            first.line
+                        ),
                     });
                     continue;
                 }
-                entries.insert(id, Entry_ { file: file.clone(), line, vars });
+                entries.insert(
+                    id,
+                    Entry_ {
+                        file: file.clone(),
+                        line,
+                        vars,
+                    },
+                );
             }
         }
         all.insert(locale, entries);
@@ -246,7 +262,10 @@ fn check_locales(
                 None => problems.push(Problem {
                     file: dir.join(locale.code()).join(file_name(&reference.file)),
                     line: 1,
-                    message: format!("message {id} is missing in locale {locale} (en has it at line {})", reference.line),
+                    message: format!(
+                        "message {id} is missing in locale {locale} (en has it at line {})",
+                        reference.line
+                    ),
                 }),
                 Some(e) if e.vars != reference.vars => problems.push(Problem {
                     file: e.file.clone(),
@@ -265,7 +284,9 @@ fn check_locales(
                 problems.push(Problem {
                     file: e.file.clone(),
                     line: e.line,
-                    message: format!("unknown message id {id}: locale {locale} has it but en does not"),
+                    message: format!(
+                        "unknown message id {id}: locale {locale} has it but en does not"
+                    ),
                 });
             }
         }
@@ -282,12 +303,16 @@ fn check_discretion(
 ) {
     for (locale, messages) in entries {
         for id in starters {
-            let Some(entry) = messages.get(id) else { continue };
+            let Some(entry) = messages.get(id) else {
+                continue;
+            };
             let mut args = Args::new();
             for var in &entry.vars {
                 args = args.text(var.clone(), "…");
             }
-            let Ok(text) = localizer.try_text(*locale, id, &args) else { continue };
+            let Ok(text) = localizer.try_text(*locale, id, &args) else {
+                continue;
+            };
             if let Some(word) = blocklist.first_hit(&text) {
                 problems.push(Problem {
                     file: entry.file.clone(),
@@ -355,5 +380,8 @@ fn file_name(path: &Path) -> PathBuf {
 }
 
 fn join(set: &BTreeSet<String>) -> String {
-    set.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+    set.iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -83,7 +83,11 @@ impl Content {
         localizer: Localizer,
         blocklist: Blocklist,
     ) -> Content {
-        let flow_index = flows.iter().enumerate().map(|(i, f)| (f.id.clone(), i)).collect();
+        let flow_index = flows
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.clone(), i))
+            .collect();
         Content {
             flows,
             flow_index,
@@ -94,7 +98,9 @@ impl Content {
     }
 
     pub fn flow_index(&self, id: &str) -> Option<usize> {
-        Id::parse(id).ok().and_then(|id| self.flow_index.get(&id).copied())
+        Id::parse(id)
+            .ok()
+            .and_then(|id| self.flow_index.get(&id).copied())
     }
 
     pub fn country(&self, code: CountryCode) -> Option<&Country> {

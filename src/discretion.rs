@@ -46,8 +46,15 @@ impl Blocklist {
 
     /// The first blocklisted stem that starts a word within the preview of `text`.
     pub fn first_hit(&self, text: &str) -> Option<&str> {
-        let preview: String = text.chars().take(self.preview_chars).collect::<String>().to_lowercase();
-        let words: Vec<&str> = preview.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let preview: String = text
+            .chars()
+            .take(self.preview_chars)
+            .collect::<String>()
+            .to_lowercase();
+        let words: Vec<&str> = preview
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
         self.stems
             .iter()
             .find(|stem| words.iter().any(|w| w.starts_with(stem.as_str())))
@@ -75,6 +82,9 @@ mod tests {
 
     #[test]
     fn only_the_preview_counts() {
-        assert_eq!(list().first_hit("A long and calm opening, then violence"), None);
+        assert_eq!(
+            list().first_hit("A long and calm opening, then violence"),
+            None
+        );
     }
 }

@@ -322,7 +322,10 @@ mod tests {
 
     #[test]
     fn phone_numbers_keep_their_spelling() {
-        assert_eq!(PhoneNumber::parse("0 800 213 103").map(|p| p.0), Ok("0 800 213 103".into()));
+        assert_eq!(
+            PhoneNumber::parse("0 800 213 103").map(|p| p.0),
+            Ok("0 800 213 103".into())
+        );
         assert!(PhoneNumber::parse("8-800-7000-600").is_ok());
         assert!(PhoneNumber::parse("+7 800").is_ok());
         assert!(PhoneNumber::parse("1").is_err());

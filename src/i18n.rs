@@ -148,9 +148,7 @@ impl Localizer {
     }
 
     pub fn has(&self, locale: Locale, id: &str) -> bool {
-        self.bundles
-            .get(&locale)
-            .is_some_and(|b| b.has_message(id))
+        self.bundles.get(&locale).is_some_and(|b| b.has_message(id))
     }
 }
 
@@ -193,5 +191,9 @@ pub(crate) fn read_locale_files(
 /// 1-based line number of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
 }

@@ -9,7 +9,11 @@ use helpline::content::Content;
 use helpline::domain::{CountryCode, Locale};
 
 #[derive(Parser)]
-#[command(name = "helpline", version, about = "A Telegram helpline for women who use drugs and experience violence")]
+#[command(
+    name = "helpline",
+    version,
+    about = "A Telegram helpline for women who use drugs and experience violence"
+)]
 struct Cli {
     /// Folder holding flows/ and locales/ (default: HELPLINE_CONTENT_DIR, the working directory, or the source tree).
     #[arg(long, global = true)]

@@ -16,17 +16,28 @@ pub struct Options {
     pub interactive: bool,
 }
 
-pub fn run(content: &Content, options: &Options, input: impl BufRead, mut out: impl Write) -> io::Result<()> {
+pub fn run(
+    content: &Content,
+    options: &Options,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> io::Result<()> {
     let mut session = Session::new(options.locale.unwrap_or(Locale::En));
     session.locale_chosen = options.locale.is_some();
     if let Some(country) = options.country.filter(|c| content.country(*c).is_some()) {
         session.country = Some(country);
         session.country_chosen = true;
     } else if let Some(country) = options.country {
-        writeln!(out, "(no data for country {country}; continuing without one)")?;
+        writeln!(
+            out,
+            "(no data for country {country}; continuing without one)"
+        )?;
     }
     if options.interactive {
-        writeln!(out, "helpline simulator: type /start, a button number, text, or Ctrl-D to leave.")?;
+        writeln!(
+            out,
+            "helpline simulator: type /start, a button number, text, or Ctrl-D to leave."
+        )?;
     }
     let mut buttons: Vec<String> = Vec::new();
     let mut lines = input.lines();
@@ -45,7 +56,11 @@ pub fn run(content: &Content, options: &Options, input: impl BufRead, mut out: i
             writeln!(out, "you> {line}")?;
         }
         let Some(input) = parse_line(line, &buttons) else {
-            writeln!(out, "(there is no button {line}; {} on screen)", buttons.len())?;
+            writeln!(
+                out,
+                "(there is no button {line}; {} on screen)",
+                buttons.len()
+            )?;
             continue;
         };
         let reply = content.handle(&mut session, input);
@@ -56,12 +71,17 @@ pub fn run(content: &Content, options: &Options, input: impl BufRead, mut out: i
 
 fn parse_line(line: &str, buttons: &[String]) -> Option<Input> {
     if let Ok(n) = line.parse::<usize>() {
-        return buttons.get(n.checked_sub(1)?).map(|d| Input::Button(d.clone()));
+        return buttons
+            .get(n.checked_sub(1)?)
+            .map(|d| Input::Button(d.clone()));
     }
     if let Some(rest) = line.strip_prefix("@location") {
         let mut parts = rest.split_whitespace().map(str::parse::<f64>);
         if let (Some(Ok(latitude)), Some(Ok(longitude))) = (parts.next(), parts.next()) {
-            return Some(Input::Location { latitude, longitude });
+            return Some(Input::Location {
+                latitude,
+                longitude,
+            });
         }
     }
     if line == "@sticker" {
@@ -93,13 +113,18 @@ fn print_reply(out: &mut impl Write, reply: &Reply) -> io::Result<Vec<String>> {
         }
     }
     match &reply.effect {
-        Some(Effect::Forget) => writeln!(out, "(the bot would now delete this chat and erase everything stored)")?,
+        Some(Effect::Forget) => writeln!(
+            out,
+            "(the bot would now delete this chat and erase everything stored)"
+        )?,
         Some(Effect::Talk { urgent, .. }) => writeln!(
             out,
             "(the bot would now hand her to a consultant{})",
             if *urgent { ", marked urgent" } else { "" }
         )?,
-        Some(Effect::FindServices) => writeln!(out, "(the bot would now open the service directory)")?,
+        Some(Effect::FindServices) => {
+            writeln!(out, "(the bot would now open the service directory)")?
+        }
         Some(Effect::LocaleChanged(l)) => writeln!(out, "(language is now {l})")?,
         None => {}
     }

@@ -31,7 +31,7 @@ check-fear = Do you think this person could kill you?
 
 check-result = Thank you for telling me. That took courage.
 check-result-forms =
-    What you described is a form of violence:
+    What you described is violence:
     { $forms }
 check-result-not-your-fault = It is not your fault. Nobody has the right to treat you like this — whether or not you use, whatever happened before.
 check-result-none = From your answers I did not see harm done to you. If something still feels wrong, that matters — you can talk to a person any time.

@@ -17,7 +17,7 @@ line-kz-150 = youth line
 line-rs-sos = national SOS line for women
 line-rs-vojvodina = SOS line for Vojvodina
 line-mk-15315 = national SOS line (Crisis Center "Hope")
-line-mk-mobile = free mobile SOS line
+line-mk-mobile = mobile SOS line
 
 hours-24-7 = 24/7
 hours-rs-vojvodina = weekdays 10:00–20:00

@@ -16,10 +16,14 @@ plan-phone-safety = Phone safety: a PIN only you know, location sharing off, and
 plan-naloxone = Naloxone: keep it close and let people near you know where it is and how to use it. Do you have it?
 plan-not-alone = Not alone: if you use, try not to use alone — or tell someone who can check on you. Do you have someone?
 plan-tolerance = Lower tolerance: after a break of even a few days — in hospital, in detention, after stopping therapy — your usual dose can be too much. Start with much less, and avoid mixing with alcohol or pills. Will you keep this in mind?
-plan-ost = Therapy plan: keep your therapy papers with you, ask your clinic about take-home doses or a transfer, and after missed days restart at a lower dose. Is this arranged?
+plan-ost = Therapy plan: keep your therapy papers with you, ask your clinic about take-home doses or a transfer, and after missed days ask the clinic to restart you at a lower dose. Is this arranged?
 plan-art-clinic = Treatment and clinic: keep a supply of HIV or other medicines and your clinic's contacts with you. Do you have them?
 
 plan-result = Your plan. Keep it where only you can find it.
+plan-result-summary = { $count ->
+        [one] One step is already in place.
+       *[other] { $count } steps are already in place.
+    }
 plan-result-ready = In place:
 plan-result-todo = To work on:
 plan-result-empty = You skipped every step — that's fine. You can come back to the plan any time with /plan.

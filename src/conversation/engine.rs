@@ -41,6 +41,7 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "check-result-not-your-fault",
     "check-result-red-flags",
     "plan-result-empty",
+    "plan-result-summary",
     "plan-result-ready",
     "plan-result-todo",
     "plan-result-footer",
@@ -51,8 +52,12 @@ pub const ENGINE_MESSAGES: &[&str] = &[
 
 /// Message ids the engine builds from domain names: `form-<form>`, `plan-item-<item>`.
 pub fn derived_messages() -> Vec<String> {
-    let forms = crate::domain::Form::ALL.iter().map(|f| format!("form-{}", f.as_str()));
-    let items = crate::domain::PlanItem::ALL.iter().map(|i| format!("plan-item-{}", i.as_str()));
+    let forms = crate::domain::Form::ALL
+        .iter()
+        .map(|f| format!("form-{}", f.as_str()));
+    let items = crate::domain::PlanItem::ALL
+        .iter()
+        .map(|i| format!("plan-item-{}", i.as_str()));
     forms.chain(items).collect()
 }
 
@@ -68,8 +73,12 @@ impl Content {
             Input::Text(_) | Input::Other if s.at.is_none() && !s.locale_chosen => {
                 self.command(s, Command::Start(None))
             }
-            Input::Text(_) | Input::Other => self.current(s, Screen::new().note("note-use-buttons")),
-            Input::Location { .. } => self.current(s, Screen::new().note("note-location-not-needed")),
+            Input::Text(_) | Input::Other => {
+                self.current(s, Screen::new().note("note-use-buttons"))
+            }
+            Input::Location { .. } => {
+                self.current(s, Screen::new().note("note-location-not-needed"))
+            }
         }
     }
 
@@ -126,7 +135,9 @@ impl Content {
             _ => {}
         }
         let mut parts = data.splitn(3, '.');
-        let (Some(flow_id), Some(step_id), Some(choice)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(flow_id), Some(step_id), Some(choice)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
             return self.current(s, Screen::new().note("note-stale"));
         };
         let Some(flow_i) = self.flow_index(flow_id) else {
@@ -136,10 +147,9 @@ impl Content {
         let Some(step_i) = flow.step_index(step_id) else {
             return self.current(s, Screen::new().note("note-stale"));
         };
-        let here = s
-            .at
-            .as_ref()
-            .is_some_and(|p| p.flow == flow.id && p.step == flow.steps[step_i].id);
+        let here =
+            s.at.as_ref()
+                .is_some_and(|p| p.flow == flow.id && p.step == flow.steps[step_i].id);
         let always_live = flow_id == "menu" || OVERLAY_FLOWS.contains(&flow_id);
         if !here && !always_live {
             return self.current(s, Screen::new().note("note-stale"));
@@ -168,7 +178,11 @@ impl Content {
             }
             (StepKind::Plan, "have" | "todo") => {
                 if let Some(item) = step.item {
-                    let mark = if choice == "have" { PlanMark::Ready } else { PlanMark::ToDo };
+                    let mark = if choice == "have" {
+                        PlanMark::Ready
+                    } else {
+                        PlanMark::ToDo
+                    };
                     s.plan.insert(item, mark);
                 }
                 return self.goto(s, flow_i, step.next, screen);
@@ -183,7 +197,9 @@ impl Content {
                 reply.effect = Some(Effect::LocaleChanged(locale));
                 return reply;
             }
-            (StepKind::Country | StepKind::Sos, code) if step.choices.iter().all(|c| c.id.as_str() != code) => {
+            (StepKind::Country | StepKind::Sos, code)
+                if step.choices.iter().all(|c| c.id.as_str() != code) =>
+            {
                 if !self.set_country(s, code) {
                     return self.current(s, screen.note("note-stale"));
                 }

@@ -113,7 +113,10 @@ pub enum Input {
     /// Free text. The core never stores it.
     Text(String),
     /// A shared location; the core never stores it.
-    Location { latitude: f64, longitude: f64 },
+    Location {
+        latitude: f64,
+        longitude: f64,
+    },
     /// A sticker, photo, voice message…
     Other,
 }
@@ -157,9 +160,17 @@ impl Command {
             Some((h, p)) => (h, Some(p.trim())),
             None => (rest, None),
         };
-        let name = head.split('@').next().unwrap_or_default().to_ascii_lowercase();
+        let name = head
+            .split('@')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
         Some(match name.as_str() {
-            "start" => Command::Start(payload.filter(|p| !p.is_empty()).map(|p| p.chars().take(64).collect())),
+            "start" => Command::Start(
+                payload
+                    .filter(|p| !p.is_empty())
+                    .map(|p| p.chars().take(64).collect()),
+            ),
             "check" => Command::Check,
             "plan" => Command::Plan,
             "services" => Command::Services,
@@ -241,7 +252,10 @@ mod tests {
     fn commands_parse_with_bot_names_and_payloads() {
         assert_eq!(Command::parse("/check"), Some(Command::Check));
         assert_eq!(Command::parse("/SOS@helpline_bot"), Some(Command::Sos));
-        assert_eq!(Command::parse("/start uk_UA"), Some(Command::Start(Some("uk_UA".into()))));
+        assert_eq!(
+            Command::parse("/start uk_UA"),
+            Some(Command::Start(Some("uk_UA".into())))
+        );
         assert_eq!(Command::parse("/start"), Some(Command::Start(None)));
         assert_eq!(Command::parse("/whatever"), Some(Command::Unknown));
         assert_eq!(Command::parse("hello /check"), None);
@@ -253,7 +267,10 @@ mod tests {
         assert_eq!(s, Session::new(Locale::Uk));
         let mut old = Session::new(Locale::Ru);
         old.version = 0;
-        assert_eq!(Session::from_bytes(&old.to_bytes(), Locale::En), Session::new(Locale::En));
+        assert_eq!(
+            Session::from_bytes(&old.to_bytes(), Locale::En),
+            Session::new(Locale::En)
+        );
     }
 
     #[test]

@@ -73,6 +73,17 @@ impl<'a> Draft<'a> {
         self.paragraphs.push(text);
     }
 
+    /// Continues the last paragraph on the next line (a header and its list).
+    fn join_last(&mut self, text: &str) {
+        match self.paragraphs.last_mut() {
+            Some(last) => {
+                last.push('\n');
+                last.push_str(text);
+            }
+            None => self.paragraphs.push(text.to_owned()),
+        }
+    }
+
     fn button(&self, label_id: &str, data: impl Into<String>) -> Button {
         Button {
             label: self.t(label_id),
@@ -103,7 +114,11 @@ impl<'a> Draft<'a> {
             .text("number", line.number.as_str())
             .text("name", self.t(&line.name))
             .text("hours", self.t(&line.hours));
-        let id = if line.free { "sos-line-free" } else { "sos-line" };
+        let id = if line.free {
+            "sos-line-free"
+        } else {
+            "sos-line"
+        };
         let mut text = self.t_with(id, &args);
         for note in &line.notes {
             text.push_str("\n   ");
@@ -162,7 +177,13 @@ fn every_country_emergency(content: &Content) -> String {
 }
 
 impl Content {
-    pub(crate) fn render_step(&self, s: &Session, flow_i: usize, step_i: usize, screen: Screen) -> OutMessage {
+    pub(crate) fn render_step(
+        &self,
+        s: &Session,
+        flow_i: usize,
+        step_i: usize,
+        screen: Screen,
+    ) -> OutMessage {
         let flow = &self.flows[flow_i];
         let step = &flow.steps[step_i];
         let country = s.country.and_then(|c| self.country(c));
@@ -173,7 +194,11 @@ impl Content {
         for note in &screen.notes {
             d.say(note);
         }
-        d.say(&step.prompt);
+        // The SOS header names her country; without one, the list of every country's numbers
+        // below speaks for itself.
+        if !(step.kind == StepKind::Sos && country.is_none()) {
+            d.say(&step.prompt);
+        }
         let data = |choice: &str| callback_data(flow.id.as_str(), step.id.as_str(), choice);
 
         match step.kind {
@@ -212,10 +237,13 @@ impl Content {
                 match country {
                     Some(c) => {
                         let lines: Vec<String> = c.lines.iter().map(|l| d.line_text(l)).collect();
-                        d.paragraphs.push(lines.join("\n"));
+                        d.join_last(&lines.join("\n"));
                     }
                     None => {
-                        let args = d.args.clone().text("numbers", every_country_emergency(self));
+                        let args = d
+                            .args
+                            .clone()
+                            .text("numbers", every_country_emergency(self));
                         let text = d.t_with("sos-no-country", &args);
                         d.paragraphs.push(text);
                         let buttons = self.country_buttons(&d, &data);
@@ -290,7 +318,19 @@ impl Content {
             d.say("plan-result-empty");
             return;
         }
-        for (mark, header) in [(PlanMark::Ready, "plan-result-ready"), (PlanMark::ToDo, "plan-result-todo")] {
+        let ready = s.plan.values().filter(|m| **m == PlanMark::Ready).count();
+        if ready > 0 {
+            let args = d
+                .args
+                .clone()
+                .number("count", i64::try_from(ready).unwrap_or(i64::MAX));
+            let text = d.t_with("plan-result-summary", &args);
+            d.paragraphs.push(text);
+        }
+        for (mark, header) in [
+            (PlanMark::Ready, "plan-result-ready"),
+            (PlanMark::ToDo, "plan-result-todo"),
+        ] {
             let items: Vec<String> = s
                 .plan
                 .iter()
@@ -320,12 +360,19 @@ impl Content {
         d.protect = true;
         match s.country.and_then(|c| self.country(c)) {
             Some(c) => {
-                let lines: Vec<String> = c.hotlines().chain(c.emergency()).map(|l| d.line_text(l)).collect();
+                let lines: Vec<String> = c
+                    .hotlines()
+                    .chain(c.emergency())
+                    .map(|l| d.line_text(l))
+                    .collect();
                 d.say("hotlines-header");
-                d.paragraphs.push(lines.join("\n"));
+                d.join_last(&lines.join("\n"));
             }
             None => {
-                let args = d.args.clone().text("numbers", every_country_emergency(self));
+                let args = d
+                    .args
+                    .clone()
+                    .text("numbers", every_country_emergency(self));
                 let text = d.t_with("sos-no-country", &args);
                 d.paragraphs.push(text);
             }

@@ -75,7 +75,9 @@ pub struct Flow {
 
 impl Flow {
     pub fn step_index(&self, id: &str) -> Option<usize> {
-        Id::parse(id).ok().and_then(|id| self.index.get(&id).copied())
+        Id::parse(id)
+            .ok()
+            .and_then(|id| self.index.get(&id).copied())
     }
 }
 
@@ -93,6 +95,18 @@ pub struct Step {
     pub harm_reduction: bool,
     pub skip_if_set: bool,
     pub last: bool,
+}
+
+impl Step {
+    /// Whether the engine ever follows `next` from this step: questions, plan items, pickers,
+    /// and info steps without choices of their own (they get a "next" button).
+    pub fn uses_next(&self) -> bool {
+        match self.kind {
+            StepKind::Question | StepKind::Plan | StepKind::Language | StepKind::Country => true,
+            StepKind::Info => self.choices.is_empty(),
+            StepKind::Sos | StepKind::CheckResult | StepKind::PlanResult => false,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -211,7 +225,10 @@ fn compile_flow(
     let mut index = HashMap::new();
     for (i, step) in file.steps.iter().enumerate() {
         if index.insert(step.id.get_ref().clone(), i).is_some() {
-            problems.push(source.at(&step.id, format!("step id {} is used twice", step.id.get_ref())));
+            problems.push(source.at(
+                &step.id,
+                format!("step id {} is used twice", step.id.get_ref()),
+            ));
         }
     }
     if file.steps.is_empty() {
@@ -231,7 +248,10 @@ fn compile_flow(
         if found.is_none() {
             problems.push(source.at(
                 target,
-                format!("next step {} does not exist in flow {flow_id}", target.get_ref()),
+                format!(
+                    "next step {} does not exist in flow {flow_id}",
+                    target.get_ref()
+                ),
             ));
         }
         found
@@ -257,10 +277,20 @@ fn compile_flow(
             if c.next.is_none() && c.flow.is_none() && c.action.is_none() {
                 problems.push(source.at(
                     &c.id,
-                    format!("choice {} leads nowhere: give it next, flow or action", c.id.get_ref()),
+                    format!(
+                        "choice {} leads nowhere: give it next, flow or action",
+                        c.id.get_ref()
+                    ),
                 ));
             }
-            check_callback(source, &flow_id, def, c.id.get_ref().as_str(), &c.id, problems);
+            check_callback(
+                source,
+                &flow_id,
+                def,
+                c.id.get_ref().as_str(),
+                &c.id,
+                problems,
+            );
             choices.push(Choice {
                 id: c.id.get_ref().clone(),
                 label: message(&c.label),
@@ -336,7 +366,10 @@ fn check_step_rules(
         StepKind::Question | StepKind::Plan | StepKind::Language | StepKind::Country
     );
     if needs_next && next.is_none() && !def.last {
-        problems.push(source.at(&def.id, format!("step {id} is a dead end: it needs a next step")));
+        problems.push(source.at(
+            &def.id,
+            format!("step {id} is a dead end: it needs a next step"),
+        ));
     }
     if def.kind == StepKind::Info && def.choices.is_empty() && next.is_none() && !def.last {
         problems.push(source.at(
@@ -345,13 +378,22 @@ fn check_step_rules(
         ));
     }
     if def.kind != StepKind::Question && (def.form.is_some() || def.red_flag.is_some()) {
-        problems.push(source.at(&def.id, format!("step {id}: form and red_flag belong to question steps")));
+        problems.push(source.at(
+            &def.id,
+            format!("step {id}: form and red_flag belong to question steps"),
+        ));
     }
     if def.kind == StepKind::Question && def.form.is_none() && def.red_flag.is_none() {
-        problems.push(source.at(&def.id, format!("question {id} records nothing: give it a form or a red_flag")));
+        problems.push(source.at(
+            &def.id,
+            format!("question {id} records nothing: give it a form or a red_flag"),
+        ));
     }
     if (def.kind == StepKind::Plan) != def.item.is_some() {
-        problems.push(source.at(&def.id, format!("step {id}: plan steps, and only they, name an item")));
+        problems.push(source.at(
+            &def.id,
+            format!("step {id}: plan steps, and only they, name an item"),
+        ));
     }
 }
 
@@ -368,21 +410,30 @@ fn report_unreachable(
         if i >= steps.len() || !seen.insert(i) {
             continue;
         }
-        todo.extend(steps[i].next);
+        if steps[i].uses_next() {
+            todo.extend(steps[i].next);
+        }
         todo.extend(steps[i].choices.iter().filter_map(|c| c.next));
     }
     for (i, def) in file.steps.iter().enumerate() {
         if !seen.contains(&i) {
             problems.push(source.at(
                 &def.id,
-                format!("step {} can never be reached from the start of flow {}", def.id.get_ref(), file.id.get_ref()),
+                format!(
+                    "step {} can never be reached from the start of flow {}",
+                    def.id.get_ref(),
+                    file.id.get_ref()
+                ),
             ));
         }
     }
 }
 
 /// Reads and checks the country data file.
-pub fn compile_countries(source: &Source, messages: &mut Vec<MessageRef>) -> (Vec<Country>, Vec<Problem>) {
+pub fn compile_countries(
+    source: &Source,
+    messages: &mut Vec<MessageRef>,
+) -> (Vec<Country>, Vec<Problem>) {
     let mut problems = Vec::new();
     let file: country::CountryFile = match source.parse() {
         Ok(f) => f,
@@ -409,12 +460,16 @@ pub fn compile_countries(source: &Source, messages: &mut Vec<MessageRef>) -> (Ve
         let mut lines = Vec::new();
         for l in &def.lines {
             if l.source.get_ref().trim().len() < 8 {
-                problems.push(source.at(&l.source, "source must say where the number was checked (a URL or a citation)"));
+                problems.push(source.at(
+                    &l.source,
+                    "source must say where the number was checked (a URL or a citation)",
+                ));
             }
             let verified = match NaiveDate::parse_from_str(l.verified.get_ref(), "%Y-%m-%d") {
                 Ok(d) => d,
                 Err(_) => {
-                    problems.push(source.at(&l.verified, "verified must be a date like 2026-11-29"));
+                    problems
+                        .push(source.at(&l.verified, "verified must be a date like 2026-11-29"));
                     NaiveDate::MIN
                 }
             };
