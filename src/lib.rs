@@ -1,1 +1,3 @@
 //! helpline
+
+pub mod privacy;
