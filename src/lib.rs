@@ -1,3 +1,4 @@
 //! helpline
 
 pub mod privacy;
+pub mod store;
