@@ -16,6 +16,10 @@
 //!   or clock inside.
 //! - [`check`]: `helpline check`, every content fault as `file:line: problem`.
 //! - [`simulate`]: the same core in a terminal, or replaying a script from stdin.
+//! - [`privacy`]: the secret, HMAC pseudonyms (she is never known by her Telegram id) and sealing
+//!   of chat ids and sessions with XChaCha20-Poly1305.
+//! - [`store`]: the `Store` port with SQLite (embedded default) and Postgres implementations:
+//!   sessions, the routing table, message ids for quick exit, update ids seen once, purge.
 //!
 //! ## How an input flows
 //! An adapter (the terminal simulator, the tests, the Telegram bot) turns what she did into an
@@ -31,4 +35,6 @@ pub mod discretion;
 pub mod domain;
 pub mod flows;
 pub mod i18n;
+pub mod privacy;
 pub mod simulate;
+pub mod store;

@@ -1,0 +1,284 @@
+//! The embedded backend: one SQLite file in WAL mode.
+//!
+//! SQLite allows one writer at a time. Rather than let several connections race for the write
+//! lock (where the loser sleeps in SQLite's busy handler), all writes go through a pool of one
+//! connection and queue fairly in the pool; reads use their own pool and never wait for writes.
+//! `synchronous=NORMAL` in WAL mode cannot corrupt the file; a power cut may lose the last
+//! moments of writes, which for this data means at worst a redelivered update is handled twice.
+//! `secure_delete` overwrites deleted rows, so /forget does not leave her sealed data in free
+//! pages of the file.
+
+use std::path::Path;
+use std::str::FromStr as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use super::{
+    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Store, StoreError, open_chat_id,
+    open_session, seal_chat_id, seal_key_check, seal_session, verify_key_check,
+};
+use crate::privacy::{Keys, Pseudonym};
+
+pub struct SqliteStore {
+    write: SqlitePool,
+    read: SqlitePool,
+    keys: Arc<Keys>,
+}
+
+/// How long a connection waits for another process (e.g. `helpline purge`) holding the lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database file at `path` and applies migrations.
+    pub async fn open(path: &Path, keys: Arc<Keys>) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true)
+            .pragma("secure_delete", "ON");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .connect_with(options.clone().create_if_missing(true))
+            .await
+            .map_err(StoreError::Connect)?;
+        let readers = std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(2)
+            .clamp(2, 8);
+        let read = SqlitePoolOptions::new()
+            .max_connections(readers)
+            .connect_lazy_with(options);
+        SqliteStore::ready(write, read, keys).await
+    }
+
+    /// A database that lives as long as the store: for the simulator and tests. One connection
+    /// serves reads and writes, since every new connection would see a new, empty database.
+    pub async fn open_in_memory(keys: Arc<Keys>) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")
+            .map_err(StoreError::Connect)?
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::Connect)?;
+        SqliteStore::ready(pool.clone(), pool, keys).await
+    }
+
+    async fn ready(
+        write: SqlitePool,
+        read: SqlitePool,
+        keys: Arc<Keys>,
+    ) -> Result<SqliteStore, StoreError> {
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&write)
+            .await
+            .map_err(StoreError::Migrate)?;
+        sqlx::query("INSERT INTO key_check (id, sealed) VALUES (1, ?) ON CONFLICT (id) DO NOTHING")
+            .bind(seal_key_check(&keys))
+            .execute(&write)
+            .await
+            .map_err(StoreError::database("checking the secret"))?;
+        let sealed: Vec<u8> = sqlx::query_scalar("SELECT sealed FROM key_check WHERE id = 1")
+            .fetch_one(&write)
+            .await
+            .map_err(StoreError::database("checking the secret"))?;
+        verify_key_check(&keys, &sealed)?;
+        Ok(SqliteStore { write, read, keys })
+    }
+}
+
+fn millis(time: DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn first_delivery(&self, update_id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let inserted = sqlx::query(
+            "INSERT INTO seen_updates (update_id, seen_at) VALUES (?, ?) \
+             ON CONFLICT (update_id) DO NOTHING",
+        )
+        .bind(update_id)
+        .bind(millis(now))
+        .execute(&self.write)
+        .await
+        .map_err(StoreError::database("recording an update id"))?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    async fn load_session(&self, who: &Pseudonym) -> Result<Option<Vec<u8>>, StoreError> {
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT sealed FROM sessions WHERE who = ?")
+                .bind(who.as_bytes().as_slice())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(StoreError::database("loading a session"))?;
+        sealed
+            .map(|sealed| open_session(&self.keys, who, &sealed))
+            .transpose()
+    }
+
+    async fn save_session(
+        &self,
+        who: &Pseudonym,
+        session: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO sessions (who, sealed, touched_at) VALUES (?, ?, ?) \
+             ON CONFLICT (who) DO UPDATE SET sealed = excluded.sealed, touched_at = excluded.touched_at",
+        )
+        .bind(who.as_bytes().as_slice())
+        .bind(seal_session(&self.keys, who, session))
+        .bind(millis(now))
+        .execute(&self.write)
+        .await
+        .map_err(StoreError::database("saving a session"))?;
+        Ok(())
+    }
+
+    async fn put_route(
+        &self,
+        who: &Pseudonym,
+        chat_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO routes (who, sealed_chat_id, touched_at) VALUES (?, ?, ?) \
+             ON CONFLICT (who) DO UPDATE \
+             SET sealed_chat_id = excluded.sealed_chat_id, touched_at = excluded.touched_at",
+        )
+        .bind(who.as_bytes().as_slice())
+        .bind(seal_chat_id(&self.keys, who, chat_id))
+        .bind(millis(now))
+        .execute(&self.write)
+        .await
+        .map_err(StoreError::database("saving a route"))?;
+        Ok(())
+    }
+
+    async fn get_route(&self, who: &Pseudonym) -> Result<Option<i64>, StoreError> {
+        let sealed: Option<Vec<u8>> =
+            sqlx::query_scalar("SELECT sealed_chat_id FROM routes WHERE who = ?")
+                .bind(who.as_bytes().as_slice())
+                .fetch_optional(&self.read)
+                .await
+                .map_err(StoreError::database("loading a route"))?;
+        sealed
+            .map(|sealed| open_chat_id(&self.keys, who, &sealed))
+            .transpose()
+    }
+
+    async fn record_message(
+        &self,
+        who: &Pseudonym,
+        message_id: i32,
+        sent_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO message_ids (who, message_id, sent_at) VALUES (?, ?, ?) \
+             ON CONFLICT (who, message_id) DO NOTHING",
+        )
+        .bind(who.as_bytes().as_slice())
+        .bind(message_id)
+        .bind(millis(sent_at))
+        .execute(&self.write)
+        .await
+        .map_err(StoreError::database("recording a message id"))?;
+        Ok(())
+    }
+
+    async fn recent_messages(
+        &self,
+        who: &Pseudonym,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<i32>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT message_id FROM message_ids WHERE who = ? AND sent_at >= ? ORDER BY message_id",
+        )
+        .bind(who.as_bytes().as_slice())
+        .bind(millis(since))
+        .fetch_all(&self.read)
+        .await
+        .map_err(StoreError::database("listing message ids"))
+    }
+
+    async fn forget(&self, who: &Pseudonym) -> Result<(), StoreError> {
+        let failed = StoreError::database;
+        let mut tx = self.write.begin().await.map_err(failed("forgetting"))?;
+        for statement in [
+            "DELETE FROM sessions WHERE who = ?",
+            "DELETE FROM routes WHERE who = ?",
+            "DELETE FROM message_ids WHERE who = ?",
+        ] {
+            sqlx::query(statement)
+                .bind(who.as_bytes().as_slice())
+                .execute(&mut *tx)
+                .await
+                .map_err(failed("forgetting"))?;
+        }
+        tx.commit().await.map_err(failed("forgetting"))
+    }
+
+    async fn purge(
+        &self,
+        now: DateTime<Utc>,
+        idle_retention: TimeDelta,
+    ) -> Result<PurgeReport, StoreError> {
+        let failed = StoreError::database;
+        let mut tx = self.write.begin().await.map_err(failed("purging"))?;
+        let mut delete = async |statement: &'static str, before: DateTime<Utc>| {
+            sqlx::query(statement)
+                .bind(millis(before))
+                .execute(&mut *tx)
+                .await
+                .map(|done| done.rows_affected())
+                .map_err(failed("purging"))
+        };
+        let report = PurgeReport {
+            sessions: delete(
+                "DELETE FROM sessions WHERE touched_at < ?",
+                now - idle_retention,
+            )
+            .await?,
+            routes: delete(
+                "DELETE FROM routes WHERE touched_at < ?",
+                now - idle_retention,
+            )
+            .await?,
+            message_ids: delete(
+                "DELETE FROM message_ids WHERE sent_at < ?",
+                now - MESSAGE_ID_WINDOW,
+            )
+            .await?,
+            deliveries: delete(
+                "DELETE FROM seen_updates WHERE seen_at < ?",
+                now - DELIVERY_RETENTION,
+            )
+            .await?,
+        };
+        tx.commit().await.map_err(failed("purging"))?;
+        Ok(report)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.read)
+            .await
+            .map_err(StoreError::database("pinging"))?;
+        Ok(())
+    }
+}
