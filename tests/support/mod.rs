@@ -1,7 +1,10 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Each test module uses only some of them, so unused
+//! items are expected here.
+#![allow(dead_code)]
 
 pub mod content;
 pub mod databases;
+pub mod fake_telegram;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 
