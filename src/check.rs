@@ -25,6 +25,7 @@ const STARTERS: &[&str] = &[
     "red-flag-any-country",
     "talk-fallback",
     "services-fallback",
+    "error-try-again",
 ];
 
 pub struct Report {

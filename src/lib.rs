@@ -28,7 +28,9 @@
 //! [`conversation::Reply`]: messages with buttons, and at most one effect (forget her, hand her to
 //! a consultant, open the directory) that only the adapter can carry out.
 
+pub mod app;
 pub mod check;
+pub mod config;
 pub mod content;
 pub mod conversation;
 pub mod discretion;
@@ -36,5 +38,7 @@ pub mod domain;
 pub mod flows;
 pub mod i18n;
 pub mod privacy;
+pub mod server;
 pub mod simulate;
 pub mod store;
+pub mod telegram;

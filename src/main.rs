@@ -24,6 +24,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Run the bot (the default): long polling, or a webhook when HELPLINE_WEBHOOK_URL is set.
+    Run,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Erase what the retention period allows (the server also does this every hour).
+    Purge,
     /// Check flows, country data, locales and the discretion rule; print each fault as file:line.
     Check,
     /// Talk to the conversation core in the terminal (or replay a script from stdin).
@@ -82,9 +88,89 @@ fn main() -> ExitCode {
                 }
             }
         }
-        None => {
-            eprintln!("helpline run: the Telegram bot is not built yet; try `helpline simulate`");
-            ExitCode::FAILURE
+        Some(Cmd::Migrate) => block_on(migrate()),
+        Some(Cmd::Purge) => block_on(purge()),
+        Some(Cmd::Run) | None => block_on(run(root)),
+    }
+}
+
+fn block_on(future: impl std::future::Future<Output = Result<(), String>>) -> ExitCode {
+    init_logs();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("helpline: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(future) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("helpline: {e}");
+            ExitCode::from(2)
         }
     }
+}
+
+/// Logs go to stderr. Libraries stay at warn: their debug output can carry URLs with the token.
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HELPLINE_LOG").unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,reqwest=warn,hyper=warn,sqlx=warn,teloxide=warn")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(root: PathBuf) -> Result<(), String> {
+    let config = helpline::config::Config::from_env().map_err(|e| e.to_string())?;
+    let content = Content::load(&root)
+        .map_err(|e| format!("the content in {} has problems:\n{e}", root.display()))?;
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    helpline::app::cancel_on_signals(shutdown.clone());
+    helpline::app::run(config, content, shutdown)
+        .await
+        .map_err(|e| format!("{e:#}"))
+}
+
+/// Reads only what the database needs, so `migrate` and `purge` work without a bot token.
+fn database_settings() -> Result<(String, Option<helpline::privacy::Secret>), String> {
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://helpline.db".to_owned());
+    let secret = match std::env::var("HELPLINE_SECRET") {
+        Ok(hex) if !hex.trim().is_empty() => {
+            Some(helpline::privacy::Secret::from_hex(hex.trim()).map_err(|e| e.to_string())?)
+        }
+        _ => None,
+    };
+    Ok((url, secret))
+}
+
+async fn migrate() -> Result<(), String> {
+    let (url, secret) = database_settings()?;
+    helpline::store::connect(&url, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("migrations applied");
+    Ok(())
+}
+
+async fn purge() -> Result<(), String> {
+    let (url, secret) = database_settings()?;
+    let (store, _) = helpline::store::connect(&url, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    let days = std::env::var("HELPLINE_RETENTION_DAYS")
+        .ok()
+        .and_then(|d| d.parse::<i64>().ok())
+        .unwrap_or(30);
+    let report = store
+        .purge(
+            chrono::Utc::now(),
+            chrono::TimeDelta::days(days.clamp(1, 365)),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("purged: {report:?}");
+    Ok(())
 }

@@ -305,6 +305,15 @@ impl Keys {
         }
     }
 
+    /// The webhook's `secret_token`: derived from the secret so every instance agrees on it
+    /// without another setting. 64 hex characters, within Telegram's 1-256 of `A-Za-z0-9_-`.
+    pub fn webhook_token(&self) -> String {
+        let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(self.pseudonym.expose_secret())
+            .expect("HMAC accepts keys of any length");
+        mac.update(b"helpline/v1/webhook-secret-token");
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     /// Her pseudonym. The same user id always gives the same pseudonym under the same secret.
     pub fn pseudonym(&self, telegram_user_id: i64) -> Pseudonym {
         let mut mac = <HmacSha256 as hmac::KeyInit>::new_from_slice(self.pseudonym.expose_secret())

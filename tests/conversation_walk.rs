@@ -30,10 +30,11 @@ fn all_ids() -> HashSet<String> {
     {
         let text = std::fs::read_to_string(entry.expect("entry").path()).expect("ftl");
         for line in text.lines() {
-            if let Some((id, _)) = line.split_once(" =") {
-                if !id.starts_with(' ') && !id.starts_with('#') {
-                    ids.insert(id.trim().to_owned());
-                }
+            if let Some((id, _)) = line.split_once(" =")
+                && !id.starts_with(' ')
+                && !id.starts_with('#')
+            {
+                ids.insert(id.trim().to_owned());
             }
         }
     }

@@ -46,3 +46,5 @@ hotlines-header = These lines can help now:
 
 talk-fallback = Nobody from our team can answer in this chat right now. I'm sorry. You are not alone — these people can help:
 services-fallback = The list of services can't be opened right now. These lines can advise you where to go:
+
+error-try-again = Sorry, something went wrong on my side. Please try again in a moment. Emergency numbers: /sos

@@ -46,3 +46,5 @@ hotlines-header = Këto linja mund të të ndihmojnë tani:
 
 talk-fallback = Tani për tani askush nga ekipi ynë nuk mund të përgjigjet në këtë bisedë. Më vjen keq. Nuk je vetëm — këta njerëz mund të të ndihmojnë:
 services-fallback = Lista e shërbimeve nuk mund të hapet tani. Në këto linja mund të të këshillojnë ku të shkosh:
+
+error-try-again = Më fal, diçka shkoi keq nga ana ime. Provo përsëri pas pak. Numrat e urgjencës: /sos

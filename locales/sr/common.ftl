@@ -46,3 +46,5 @@ hotlines-header = Ove linije mogu odmah da pomognu:
 
 talk-fallback = Trenutno niko iz našeg tima ne može da odgovori u ovom četu. Žao mi je. Nisi sama — ovi ljudi mogu da pomognu:
 services-fallback = Spisak službi trenutno ne može da se otvori. Na ovim linijama mogu da ti kažu kome da se obratiš:
+
+error-try-again = Izvini, nešto nije u redu na mojoj strani. Pokušaj ponovo za trenutak. Hitni brojevi: /sos

@@ -48,6 +48,7 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "talk-fallback",
     "services-fallback",
     "hotlines-header",
+    "error-try-again",
 ];
 
 /// Message ids the engine builds from domain names: `form-<form>`, `plan-item-<item>`.

@@ -1,0 +1,142 @@
+//! `helpline run`: wires configuration, content, store, Telegram and the HTTP server together,
+//! and stops them gracefully on SIGTERM or SIGINT.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use teloxide::payloads::SetWebhookSetters as _;
+use teloxide::prelude::Requester as _;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::content::Content;
+use crate::telegram::{Telegram, polling};
+
+/// How often the retention purge runs.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Runs the bot until `shutdown` is cancelled.
+pub async fn run(
+    mut config: Config,
+    content: Content,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let content = Arc::new(content);
+    let (store, keys) = crate::store::connect(&config.database_url, config.secret.take())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let bot = teloxide::Bot::new(config.token()).set_api_url(config.api_url.clone());
+    let telegram = Telegram::new(
+        bot.clone(),
+        config.limits,
+        content,
+        store.clone(),
+        keys.clone(),
+    );
+
+    match bot.get_me().await {
+        Ok(_) => {}
+        Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
+            anyhow::bail!("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
+        }
+        Err(_) => tracing::warn!("Telegram is not reachable yet; retrying in the background"),
+    }
+    if telegram.set_commands().await.is_err() {
+        tracing::warn!("the command menu could not be set; it will be retried at the next start");
+    }
+
+    let webhook = match &config.webhook_url {
+        Some(url) => {
+            let token = keys.webhook_token();
+            bot.set_webhook(url.clone())
+                .secret_token(token.clone())
+                .allowed_updates(polling::allowed_updates())
+                .await
+                .map_err(|_| anyhow::anyhow!("Telegram refused HELPLINE_WEBHOOK_URL: it must be https and reachable from the internet"))?;
+            let path = if url.path().is_empty() {
+                "/".to_owned()
+            } else {
+                url.path().to_owned()
+            };
+            Some((path, token))
+        }
+        None => None,
+    };
+
+    let listener = TcpListener::bind(config.http_addr)
+        .await
+        .with_context(|| format!("HELPLINE_HTTP_ADDR {} cannot be bound", config.http_addr))?;
+    let app = crate::server::router(telegram.clone(), store.clone(), webhook.clone());
+    let server = tokio::spawn(crate::server::serve(listener, app, shutdown.clone()));
+
+    let purge = {
+        let store = store.clone();
+        let shutdown = shutdown.clone();
+        let retention = config.retention;
+        tokio::spawn(async move {
+            loop {
+                match store.purge(chrono::Utc::now(), retention).await {
+                    Ok(report) => tracing::info!(?report, "retention purge"),
+                    Err(e) => tracing::error!(error = %e, "retention purge failed"),
+                }
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(PURGE_EVERY) => {}
+                }
+            }
+        })
+    };
+
+    tracing::info!(
+        mode = if webhook.is_some() {
+            "webhook"
+        } else {
+            "long polling"
+        },
+        "helpline is running"
+    );
+    let outcome = if webhook.is_none() {
+        polling::run(telegram.clone(), shutdown.clone())
+            .await
+            .map_err(|e| anyhow::anyhow!(e))
+    } else {
+        shutdown.cancelled().await;
+        Ok(())
+    };
+    shutdown.cancel();
+    if !telegram.drain(Duration::from_secs(10)).await {
+        tracing::warn!("some conversations were still running at shutdown");
+    }
+    let _ = server.await;
+    let _ = purge.await;
+    tracing::info!("helpline stopped");
+    outcome
+}
+
+/// Cancels `token` on SIGTERM or SIGINT.
+pub fn cancel_on_signals(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    token.cancel();
+                    return;
+                }
+            };
+        #[cfg(unix)]
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("stopping: signal received");
+        token.cancel();
+    });
+}

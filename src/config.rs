@@ -1,0 +1,305 @@
+//! Configuration from the environment (PRODUCT.md §5). Every fault is one line naming the
+//! variable and the fix, because the person reading it is an NGO's volunteer admin at 2 a.m.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use secrecy::{ExposeSecret, SecretString};
+use url::Url;
+
+use crate::privacy::Secret;
+
+/// Telegram's own Bot API server.
+pub const TELEGRAM_API: &str = "https://api.telegram.org";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+pub struct Config {
+    pub token: SecretString,
+    pub api_url: Url,
+    pub database_url: String,
+    pub secret: Option<Secret>,
+    pub http_addr: SocketAddr,
+    pub webhook_url: Option<Url>,
+    pub staff_chat_id: Option<i64>,
+    pub limits: SendLimits,
+    pub retention: TimeDelta,
+}
+
+/// Outbound rate limits. Telegram's published limits are the defaults; a test against the fake
+/// Bot API may lift them, since the fake does not throttle and the bot must not be the bottleneck.
+#[derive(Debug, Clone, Copy)]
+pub struct SendLimits {
+    /// Messages per second across all chats (Telegram: about 30).
+    pub global_per_second: u32,
+    /// Messages per second into one private chat (Telegram: about 1, short bursts tolerated).
+    pub chat_per_second: u32,
+    /// How many messages one chat may receive at once before the per-chat pace applies.
+    pub chat_burst: u32,
+    /// How long one second of a 429's `retry_after` lasts. Always 1 s against Telegram; the
+    /// fake Bot API can scale it down so fault tests stay quick.
+    pub retry_after_unit: Duration,
+}
+
+impl Default for SendLimits {
+    fn default() -> SendLimits {
+        SendLimits {
+            global_per_second: 30,
+            chat_per_second: 1,
+            chat_burst: 3,
+            retry_after_unit: Duration::from_secs(1),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &"[REDACTED]")
+            .field("api_url", &self.api_url.as_str())
+            .field(
+                "database",
+                &if self.database_url.starts_with("postgres") {
+                    "postgres"
+                } else {
+                    "sqlite"
+                },
+            )
+            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .field("http_addr", &self.http_addr)
+            .field("webhook", &self.webhook_url.is_some())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+fn fault(message: impl Into<String>) -> ConfigError {
+    ConfigError(message.into())
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `get`, so tests can pass a map instead of the environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let value = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let token = value("TELEGRAM_BOT_TOKEN").ok_or_else(|| {
+            fault("TELEGRAM_BOT_TOKEN is not set: set it to the token @BotFather gave you (123456789:AA…)")
+        })?;
+        if !token_is_well_formed(&token) {
+            return Err(fault(
+                "TELEGRAM_BOT_TOKEN is malformed: it must look like 123456789:AA… (digits, a colon, then letters, digits, _ or -)",
+            ));
+        }
+
+        let api_url = match value("TELEGRAM_API_URL") {
+            None => Url::parse(TELEGRAM_API).map_err(|_| fault("internal: Telegram's URL"))?,
+            Some(raw) => parse_http_url(&raw).ok_or_else(|| {
+                fault("TELEGRAM_API_URL is not an http(s) URL: use e.g. https://api.telegram.org or http://127.0.0.1:8081")
+            })?,
+        };
+
+        let database_url =
+            value("DATABASE_URL").unwrap_or_else(|| "sqlite://helpline.db".to_owned());
+        crate::store::DatabaseUrl::parse(&database_url).map_err(|e| fault(e.to_string()))?;
+
+        let secret = match value("HELPLINE_SECRET") {
+            Some(hex) => Some(Secret::from_hex(&hex).map_err(|e| fault(e.to_string()))?),
+            None => None,
+        };
+        if secret.is_none() && database_url.starts_with("postgres") {
+            return Err(fault(
+                "HELPLINE_SECRET is required with PostgreSQL: set it to 64 hex characters (e.g. `openssl rand -hex 32`) and keep a copy",
+            ));
+        }
+
+        let http_addr = match value("HELPLINE_HTTP_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(raw) => raw.parse().map_err(|_| {
+                fault("HELPLINE_HTTP_ADDR is not an address: use HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080")
+            })?,
+        };
+
+        let webhook_url = match value("HELPLINE_WEBHOOK_URL") {
+            None => None,
+            Some(raw) => {
+                let url = parse_http_url(&raw)
+                    .filter(|u| u.scheme() == "https" || u.host_str() == Some("127.0.0.1") || u.host_str() == Some("localhost"))
+                    .ok_or_else(|| {
+                        fault("HELPLINE_WEBHOOK_URL must be an https:// URL that reaches HELPLINE_HTTP_ADDR, e.g. https://bot.example.org/telegram")
+                    })?;
+                Some(url)
+            }
+        };
+
+        let staff_chat_id = match value("HELPLINE_STAFF_CHAT_ID") {
+            None => None,
+            Some(raw) => Some(raw.parse::<i64>().ok().filter(|id| *id < 0).ok_or_else(|| {
+                fault("HELPLINE_STAFF_CHAT_ID must be the negative id of the staff supergroup, e.g. -1001234567890")
+            })?),
+        };
+
+        let mut limits = SendLimits::default();
+        if let Some(raw) = value("HELPLINE_SEND_RATE") {
+            limits.global_per_second = raw.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                fault("HELPLINE_SEND_RATE must be a whole number of messages per second, e.g. 30")
+            })?;
+        }
+        if let Some(raw) = value("HELPLINE_CHAT_SEND_RATE") {
+            limits.chat_per_second = raw.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                fault("HELPLINE_CHAT_SEND_RATE must be a whole number of messages per second per chat, e.g. 1")
+            })?;
+            limits.chat_burst = limits.chat_burst.max(limits.chat_per_second);
+        }
+        if let Some(raw) = value("HELPLINE_RETRY_AFTER_UNIT_MS") {
+            let ms: u64 = raw.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
+                fault("HELPLINE_RETRY_AFTER_UNIT_MS must be 1-1000 (only test servers scale Telegram's retry_after)")
+            })?;
+            limits.retry_after_unit = Duration::from_millis(ms);
+        }
+
+        let retention = match value("HELPLINE_RETENTION_DAYS") {
+            None => crate::store::DEFAULT_IDLE_RETENTION,
+            Some(raw) => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|d| (1..=365).contains(d))
+                .map(TimeDelta::days)
+                .ok_or_else(|| {
+                    fault("HELPLINE_RETENTION_DAYS must be a number of days from 1 to 365")
+                })?,
+        };
+
+        Ok(Config {
+            token: SecretString::from(token),
+            api_url,
+            database_url,
+            secret,
+            http_addr,
+            webhook_url,
+            staff_chat_id,
+            limits,
+            retention,
+        })
+    }
+
+    pub fn token(&self) -> &str {
+        self.token.expose_secret()
+    }
+}
+
+fn token_is_well_formed(token: &str) -> bool {
+    match token.split_once(':') {
+        Some((id, rest)) => {
+            !id.is_empty()
+                && id.bytes().all(|b| b.is_ascii_digit())
+                && !rest.is_empty()
+                && rest
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        }
+        None => false,
+    }
+}
+
+fn parse_http_url(raw: &str) -> Option<Url> {
+    Url::parse(raw)
+        .ok()
+        .filter(|u| (u.scheme() == "http" || u.scheme() == "https") && u.host_str().is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    const TOKEN: (&str, &str) = ("TELEGRAM_BOT_TOKEN", "123456:TEST-fake-token");
+
+    fn error_names(pairs: &[(&str, &str)], variable: &str) {
+        match config(pairs) {
+            Ok(_) => panic!("{pairs:?} was accepted"),
+            Err(e) => {
+                assert!(e.0.contains(variable), "{e} does not name {variable}");
+                assert!(!e.0.contains('\n'), "{e} is more than one line");
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_setup() {
+        let c = config(&[TOKEN]).expect("config");
+        assert_eq!(c.database_url, "sqlite://helpline.db");
+        assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.api_url.as_str(), "https://api.telegram.org/");
+        assert!(c.webhook_url.is_none());
+        assert!(
+            !format!("{c:?}").contains("TEST-fake-token"),
+            "token redacted in Debug"
+        );
+    }
+
+    #[test]
+    fn each_bad_variable_is_named() {
+        error_names(&[], "TELEGRAM_BOT_TOKEN");
+        error_names(&[("TELEGRAM_BOT_TOKEN", "nonsense")], "TELEGRAM_BOT_TOKEN");
+        error_names(
+            &[TOKEN, ("TELEGRAM_API_URL", "ftp://x")],
+            "TELEGRAM_API_URL",
+        );
+        error_names(&[TOKEN, ("DATABASE_URL", "mysql://x")], "DATABASE_URL");
+        error_names(
+            &[
+                TOKEN,
+                ("DATABASE_URL", "postgres://postgres@127.0.0.1/test"),
+            ],
+            "HELPLINE_SECRET",
+        );
+        error_names(&[TOKEN, ("HELPLINE_SECRET", "abc")], "HELPLINE_SECRET");
+        error_names(
+            &[TOKEN, ("HELPLINE_HTTP_ADDR", "localhost")],
+            "HELPLINE_HTTP_ADDR",
+        );
+        error_names(
+            &[TOKEN, ("HELPLINE_WEBHOOK_URL", "http://bot.example.org/x")],
+            "HELPLINE_WEBHOOK_URL",
+        );
+        error_names(
+            &[TOKEN, ("HELPLINE_STAFF_CHAT_ID", "12")],
+            "HELPLINE_STAFF_CHAT_ID",
+        );
+        error_names(
+            &[TOKEN, ("HELPLINE_SEND_RATE", "fast")],
+            "HELPLINE_SEND_RATE",
+        );
+        error_names(
+            &[TOKEN, ("HELPLINE_RETENTION_DAYS", "0")],
+            "HELPLINE_RETENTION_DAYS",
+        );
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors() {
+        let bad = "zz".repeat(32);
+        let e = config(&[TOKEN, ("HELPLINE_SECRET", &bad)]).expect_err("rejected");
+        assert!(!e.0.contains(&bad));
+    }
+}

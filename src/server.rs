@@ -1,0 +1,84 @@
+//! The HTTP side, on `HELPLINE_HTTP_ADDR`: `/healthz` (the process is alive), `/readyz` (the
+//! database answers and Telegram was reachable on the last call), and the webhook, which checks
+//! Telegram's secret-token header and answers at once, the work happening in her task.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::store::Store;
+use crate::telegram::Telegram;
+
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+#[derive(Clone)]
+struct AppState {
+    telegram: Telegram,
+    store: Arc<dyn Store>,
+    webhook_token: Option<Arc<str>>,
+}
+
+/// Builds the router. `webhook` is `(path, secret token)` when webhook mode is on.
+pub fn router(
+    telegram: Telegram,
+    store: Arc<dyn Store>,
+    webhook_route: Option<(String, String)>,
+) -> Router {
+    let (path, token) = match webhook_route {
+        Some((path, token)) => (Some(path), Some(Arc::from(token))),
+        None => (None, None),
+    };
+    let state = AppState {
+        telegram,
+        store,
+        webhook_token: token,
+    };
+    let mut app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz));
+    if let Some(path) = path {
+        app = app.route(&path, post(webhook));
+    }
+    app.with_state(state)
+}
+
+async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.store.ping().await.is_err() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
+    }
+    if !state.telegram.outbound().reachable() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "telegram unreachable");
+    }
+    (StatusCode::OK, "ready")
+}
+
+async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let given = headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok());
+    let expected = state.webhook_token.as_deref();
+    if expected.is_none() || given != expected {
+        return StatusCode::UNAUTHORIZED;
+    }
+    match serde_json::from_slice::<teloxide::types::Update>(&body) {
+        Ok(update) => state.telegram.accept(update),
+        // A body Telegram would only resend unchanged: acknowledged and dropped, content unlogged.
+        Err(_) => tracing::warn!(bytes = body.len(), "unreadable webhook update dropped"),
+    }
+    StatusCode::OK
+}
+
+/// Serves until `shutdown`.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await
+}

@@ -1,0 +1,156 @@
+//! What arrives from Telegram, reduced to what the conversation needs. Names, usernames and
+//! anything else about her are dropped here and never travel further.
+
+use teloxide::types::{ChatMemberKind, Update, UpdateKind};
+
+use crate::conversation::{Command, Input};
+
+/// One update from a woman in a private chat with the bot.
+#[derive(Debug)]
+pub struct Incoming {
+    pub update_id: i64,
+    pub user_id: i64,
+    pub chat_id: i64,
+    /// Telegram's `language_code`: only used to pick the first language of a new session.
+    pub language: Option<String>,
+    pub event: Event,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    /// Something she did: a message (with its id, kept 48 hours for quick exit) or a button.
+    Input {
+        input: Input,
+        message_id: Option<i32>,
+        callback: Option<Callback>,
+    },
+    /// She blocked the bot: nothing more may be sent, and nothing about her kept.
+    Blocked,
+    /// A button whose message is not in her private chat: forged, or from another conversation.
+    /// Answered so the spinner stops, otherwise ignored.
+    Stray(Callback),
+}
+
+#[derive(Debug)]
+pub struct Callback {
+    pub id: String,
+    /// The message the button was on, when it is still accessible.
+    pub message_id: Option<i32>,
+}
+
+/// The longest text passed to the core; Telegram allows 4096 characters, and nothing the core
+/// does needs more than a few words.
+const MAX_TEXT: usize = 4096;
+
+/// Reads an update. `None` for everything the private conversation does not handle (groups,
+/// channels, other bots, edits, inline queries…), which is dropped without a trace.
+pub fn parse(update: &Update) -> Option<Incoming> {
+    let update_id = i64::from(update.id.0);
+    match &update.kind {
+        UpdateKind::Message(message) => {
+            if !message.chat.is_private() {
+                return None;
+            }
+            let user = message.from.as_ref()?;
+            if user.is_bot {
+                return None;
+            }
+            let input = message_input(message);
+            Some(Incoming {
+                update_id,
+                user_id: i64::try_from(user.id.0).ok()?,
+                chat_id: message.chat.id.0,
+                language: user.language_code.clone(),
+                event: Event::Input {
+                    input,
+                    message_id: Some(message.id.0),
+                    callback: None,
+                },
+            })
+        }
+        UpdateKind::CallbackQuery(query) => {
+            let user_id = i64::try_from(query.from.id.0).ok()?;
+            let message = query.message.as_ref();
+            // A button of a private chat always sits in her own chat. Anything else is forged or
+            // belongs to another conversation: answered, and otherwise ignored.
+            let chat_id = match message {
+                Some(m) if m.chat().is_private() && m.chat().id.0 == user_id => m.chat().id.0,
+                Some(_) => return Some(ignored_callback(update_id, user_id, query)),
+                None => user_id,
+            };
+            let data = query.data.clone().unwrap_or_default();
+            Some(Incoming {
+                update_id,
+                user_id,
+                chat_id,
+                language: query.from.language_code.clone(),
+                event: Event::Input {
+                    input: Input::Button(data.chars().take(64).collect()),
+                    message_id: None,
+                    callback: Some(Callback {
+                        id: query.id.0.clone(),
+                        message_id: message.map(|m| m.id().0),
+                    }),
+                },
+            })
+        }
+        UpdateKind::MyChatMember(change) => {
+            if !change.chat.is_private() {
+                return None;
+            }
+            let blocked = matches!(
+                change.new_chat_member.kind,
+                ChatMemberKind::Banned(_) | ChatMemberKind::Left
+            );
+            if !blocked {
+                return None;
+            }
+            Some(Incoming {
+                update_id,
+                user_id: i64::try_from(change.from.id.0).ok()?,
+                chat_id: change.chat.id.0,
+                language: None,
+                event: Event::Blocked,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// A callback whose message is in another chat: answered so her spinner stops, nothing else.
+fn ignored_callback(
+    update_id: i64,
+    user_id: i64,
+    query: &teloxide::types::CallbackQuery,
+) -> Incoming {
+    Incoming {
+        update_id,
+        user_id,
+        chat_id: user_id,
+        language: None,
+        event: Event::Stray(Callback {
+            id: query.id.0.clone(),
+            message_id: None,
+        }),
+    }
+}
+
+fn message_input(message: &teloxide::types::Message) -> Input {
+    if let Some(text) = message.text() {
+        if text.chars().count() > MAX_TEXT {
+            return Input::Text(String::new());
+        }
+        return match Command::parse(text) {
+            Some(c) => Input::Command(c),
+            None => Input::Text(text.to_owned()),
+        };
+    }
+    if let Some(location) = message.location() {
+        return Input::Location {
+            latitude: location.latitude,
+            longitude: location.longitude,
+        };
+    }
+    // Stickers, photos, voice, documents, contacts…: the core answers kindly; nothing is kept.
+    Input::Other
+}

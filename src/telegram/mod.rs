@@ -1,0 +1,398 @@
+//! The Telegram adapter: updates in, the conversation core in the middle, messages out.
+//!
+//! Each woman's updates are handled in order by a short-lived task of her own, so her session is
+//! never read and written by two updates at once, while other women are served in parallel. A
+//! turn is: parse the update ([`inbound`]), load her sealed session, let the core answer, send or
+//! edit the messages ([`outbound`]), then store the session. Sending before storing means a crash
+//! can repeat a reply but never lose one; the session remembers the update ids it handled, so a
+//! redelivered update changes nothing.
+
+pub mod inbound;
+pub mod outbound;
+pub mod polling;
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use teloxide::Bot;
+use teloxide::payloads::SetMyCommandsSetters as _;
+use teloxide::prelude::Requester as _;
+use teloxide::types::{BotCommand, Update};
+use tokio::sync::mpsc;
+use tokio_util::task::TaskTracker;
+
+use crate::config::SendLimits;
+use crate::content::Content;
+use crate::conversation::{Command, Effect, Input, OutMessage, Session};
+use crate::domain::Locale;
+use crate::i18n::Args;
+use crate::privacy::{Keys, Pseudonym};
+use crate::store::{MESSAGE_ID_WINDOW, Store};
+use inbound::{Callback, Event, Incoming};
+use outbound::{Outbound, SendError};
+
+/// How long a woman's task waits for her next update before it ends.
+const WORKER_IDLE: Duration = Duration::from_secs(30);
+/// How many recent update ids her session remembers to drop redeliveries. Telegram may restart
+/// update ids after a week of silence, so a set of recent ids is safer than "highest seen".
+const REMEMBERED_UPDATES: usize = 16;
+
+/// What is stored (sealed) for her: the core's session and the updates already handled.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    session: Session,
+    #[serde(default)]
+    handled: Vec<i64>,
+}
+
+pub struct Telegram {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    content: Arc<Content>,
+    store: Arc<dyn Store>,
+    keys: Arc<Keys>,
+    out: Outbound,
+    /// Her queue, by Telegram user id. Memory only, and only while she is active.
+    queues: Mutex<HashMap<i64, mpsc::UnboundedSender<Incoming>>>,
+    /// Updates accepted but not yet handled, for the long-poll offset.
+    in_flight: Mutex<BTreeSet<i64>>,
+    tasks: TaskTracker,
+}
+
+impl Clone for Telegram {
+    fn clone(&self) -> Telegram {
+        Telegram {
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl Telegram {
+    pub fn new(
+        bot: Bot,
+        limits: SendLimits,
+        content: Arc<Content>,
+        store: Arc<dyn Store>,
+        keys: Arc<Keys>,
+    ) -> Telegram {
+        Telegram {
+            shared: Arc::new(Shared {
+                content,
+                store,
+                keys,
+                out: Outbound::new(bot, limits),
+                queues: Mutex::new(HashMap::new()),
+                in_flight: Mutex::new(BTreeSet::new()),
+                tasks: TaskTracker::new(),
+            }),
+        }
+    }
+
+    pub fn bot(&self) -> &Bot {
+        self.shared.out.bot()
+    }
+
+    pub fn outbound(&self) -> &Outbound {
+        &self.shared.out
+    }
+
+    /// Takes an update and returns at once; her task handles it in order with her others.
+    pub fn accept(&self, update: Update) {
+        let Some(incoming) = inbound::parse(&update) else {
+            return;
+        };
+        lock(&self.shared.in_flight).insert(incoming.update_id);
+        let user = incoming.user_id;
+        let mut queues = lock(&self.shared.queues);
+        let incoming = match queues.get(&user) {
+            Some(queue) => match queue.send(incoming) {
+                Ok(()) => return,
+                Err(mpsc::error::SendError(back)) => back,
+            },
+            None => incoming,
+        };
+        let (tx, rx) = mpsc::unbounded_channel();
+        let _ = tx.send(incoming);
+        queues.insert(user, tx);
+        let shared = self.shared.clone();
+        self.shared
+            .tasks
+            .spawn(async move { shared.serve(user, rx).await });
+    }
+
+    /// The oldest update still being handled, if any: the long-poll offset must not pass it.
+    pub fn oldest_in_flight(&self) -> Option<i64> {
+        lock(&self.shared.in_flight).first().copied()
+    }
+
+    /// Waits until every accepted update is handled (graceful shutdown).
+    pub async fn drain(&self, timeout: Duration) -> bool {
+        self.shared.tasks.close();
+        let done = tokio::time::timeout(timeout, self.shared.tasks.wait())
+            .await
+            .is_ok();
+        self.shared.tasks.reopen();
+        done
+    }
+
+    /// Sets the command menu in every language (setMyCommands with language_code).
+    pub async fn set_commands(&self) -> Result<(), SendError> {
+        for locale in Locale::ALL {
+            let commands: Vec<BotCommand> = Command::MENU
+                .iter()
+                .map(|(name, id)| {
+                    BotCommand::new(
+                        *name,
+                        self.shared.content.localizer.text(locale, id, &Args::new()),
+                    )
+                })
+                .collect();
+            let mut request = self.bot().set_my_commands(commands);
+            if locale != Locale::En {
+                request = request.language_code(locale.code());
+            }
+            if let Err(e) = request.await {
+                tracing::warn!(locale = locale.code(), "setting the command menu failed");
+                let _ = e;
+                return Err(SendError::Rejected("setMyCommands"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    /// Her task: handles her updates in order, and ends when she has been quiet for a while.
+    async fn serve(self: Arc<Self>, user: i64, mut rx: mpsc::UnboundedReceiver<Incoming>) {
+        loop {
+            let next = match tokio::time::timeout(WORKER_IDLE, rx.recv()).await {
+                Ok(Some(incoming)) => incoming,
+                Ok(None) => return,
+                Err(_) => {
+                    // Quiet: leave, unless something arrived while taking the lock.
+                    let mut queues = lock(&self.queues);
+                    match rx.try_recv() {
+                        Ok(incoming) => {
+                            drop(queues);
+                            incoming
+                        }
+                        Err(_) => {
+                            queues.remove(&user);
+                            return;
+                        }
+                    }
+                }
+            };
+            let id = next.update_id;
+            self.turn(next).await;
+            lock(&self.in_flight).remove(&id);
+        }
+    }
+
+    async fn turn(&self, incoming: Incoming) {
+        let who = self.keys.pseudonym(incoming.user_id);
+        match incoming.event {
+            Event::Blocked => {
+                if let Err(e) = self.store.forget(&who).await {
+                    tracing::error!(error = %e, "forgetting a woman who blocked the bot failed");
+                }
+                tracing::info!("a woman blocked the bot; everything about her was erased");
+            }
+            Event::Stray(callback) => self.out.answer_callback(&callback.id).await,
+            Event::Input {
+                input,
+                message_id,
+                callback,
+            } => {
+                if let Err(e) = self
+                    .converse(
+                        &who,
+                        incoming.update_id,
+                        incoming.chat_id,
+                        incoming.language.as_deref(),
+                        input,
+                        message_id,
+                        callback.as_ref(),
+                    )
+                    .await
+                {
+                    tracing::error!(error = %e, "a turn failed");
+                    self.apologise(
+                        incoming.chat_id,
+                        incoming.language.as_deref(),
+                        callback.as_ref(),
+                    )
+                    .await;
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn converse(
+        &self,
+        who: &Pseudonym,
+        update_id: i64,
+        chat: i64,
+        language: Option<&str>,
+        input: Input,
+        message_id: Option<i32>,
+        callback: Option<&Callback>,
+    ) -> Result<(), crate::store::StoreError> {
+        let now = Utc::now();
+        let first_locale = language
+            .and_then(|l| Locale::parse(l).ok())
+            .unwrap_or(Locale::En);
+        let mut record = match self.store.load_session(who).await? {
+            Some(bytes) => serde_json::from_slice::<Record>(&bytes).unwrap_or_else(|_| Record {
+                session: Session::new(first_locale),
+                handled: Vec::new(),
+            }),
+            None => {
+                // New to us (or forgotten): the update-id table is the only memory of a redelivery.
+                if !self.store.first_delivery(update_id, now).await? {
+                    if let Some(c) = callback {
+                        self.out.answer_callback(&c.id).await;
+                    }
+                    return Ok(());
+                }
+                Record {
+                    session: Session::new(first_locale),
+                    handled: Vec::new(),
+                }
+            }
+        };
+        if record.handled.contains(&update_id) {
+            if let Some(c) = callback {
+                self.out.answer_callback(&c.id).await;
+            }
+            return Ok(());
+        }
+        if let Some(id) = message_id {
+            self.store.record_message(who, id, now).await?;
+        }
+        if let Some(c) = callback {
+            self.out.answer_callback(&c.id).await;
+        }
+
+        let reply = self.content.handle(&mut record.session, input);
+        let silent = record.session.silent;
+
+        if reply.effect == Some(Effect::Forget) {
+            return self
+                .forget(
+                    who,
+                    update_id,
+                    chat,
+                    message_id,
+                    callback,
+                    &reply.messages,
+                    silent,
+                )
+                .await;
+        }
+
+        // Edit the message whose button she pressed when one plain message answers it; anything
+        // protected or longer arrives as new messages.
+        let edit_target = callback
+            .and_then(|c| c.message_id)
+            .filter(|_| reply.messages.len() == 1 && !reply.messages[0].protect);
+        let mut blocked = false;
+        for (i, message) in reply.messages.iter().enumerate() {
+            let result = match edit_target {
+                Some(target) if i == 0 => match self.out.edit(chat, target, message).await {
+                    Ok(()) => Ok(None),
+                    Err(SendError::Rejected(_)) => {
+                        self.out.send(chat, message, silent).await.map(Some)
+                    }
+                    Err(e) => Err(e),
+                },
+                _ => self.out.send(chat, message, silent).await.map(Some),
+            };
+            match result {
+                Ok(Some(sent)) => self.store.record_message(who, sent, Utc::now()).await?,
+                Ok(None) => {}
+                Err(SendError::Blocked) => {
+                    blocked = true;
+                    break;
+                }
+                Err(_) => {}
+            }
+        }
+        if blocked {
+            self.store.forget(who).await?;
+            return Ok(());
+        }
+
+        record.handled.push(update_id);
+        if record.handled.len() > REMEMBERED_UPDATES {
+            let excess = record.handled.len() - REMEMBERED_UPDATES;
+            record.handled.drain(..excess);
+        }
+        self.store.put_route(who, chat, now).await?;
+        let bytes = serde_json::to_vec(&record).unwrap_or_default();
+        self.store.save_session(who, &bytes, now).await?;
+        Ok(())
+    }
+
+    /// Quick exit: delete every message still deletable, erase her, leave one neutral message.
+    #[allow(clippy::too_many_arguments)]
+    async fn forget(
+        &self,
+        who: &Pseudonym,
+        update_id: i64,
+        chat: i64,
+        message_id: Option<i32>,
+        callback: Option<&Callback>,
+        closing: &[OutMessage],
+        silent: bool,
+    ) -> Result<(), crate::store::StoreError> {
+        let now = Utc::now();
+        let mut ids = self
+            .store
+            .recent_messages(who, now - MESSAGE_ID_WINDOW)
+            .await?;
+        ids.extend(message_id);
+        ids.extend(callback.and_then(|c| c.message_id));
+        ids.sort_unstable();
+        ids.dedup();
+        let deleted = self.out.delete(chat, &ids).await;
+        self.store.forget(who).await?;
+        // Remember the update itself (not her), so a redelivery does not repeat the exit.
+        self.store.first_delivery(update_id, now).await?;
+        tracing::info!(deleted, "quick exit");
+        for message in closing {
+            // The closing message is deliberately not recorded: nothing about her remains.
+            let _ = self.out.send(chat, message, silent).await;
+        }
+        Ok(())
+    }
+
+    /// When a turn fails inside (the database is down, say), she still gets an answer.
+    async fn apologise(&self, chat: i64, language: Option<&str>, callback: Option<&Callback>) {
+        if let Some(c) = callback {
+            self.out.answer_callback(&c.id).await;
+        }
+        let locale = language
+            .and_then(|l| Locale::parse(l).ok())
+            .unwrap_or(Locale::En);
+        let message = OutMessage {
+            text: self
+                .content
+                .localizer
+                .text(locale, "error-try-again", &Args::new()),
+            buttons: Vec::new(),
+            protect: false,
+        };
+        let _ = self.out.send(chat, &message, false).await;
+    }
+}
