@@ -26,7 +26,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::SendLimits;
 use crate::content::Content;
-use crate::conversation::{Command, Effect, Input, OutMessage, Session};
+use crate::conversation::{Command, Effect, Input, OutMessage, SESSION_VERSION, Session};
 use crate::domain::Locale;
 use crate::i18n::Args;
 use crate::privacy::{Keys, Pseudonym};
@@ -253,10 +253,17 @@ impl Shared {
             .and_then(|l| Locale::parse(l).ok())
             .unwrap_or(Locale::En);
         let mut record = match self.store.load_session(who).await? {
-            Some(bytes) => serde_json::from_slice::<Record>(&bytes).unwrap_or_else(|_| Record {
-                session: Session::new(first_locale),
-                handled: Vec::new(),
-            }),
+            Some(bytes) => match serde_json::from_slice::<Record>(&bytes) {
+                Ok(r) if r.session.version == SESSION_VERSION => r,
+                // Another version or unreadable: she starts afresh rather than being stuck.
+                _ => {
+                    tracing::warn!("stored session of another version; starting afresh");
+                    Record {
+                        session: Session::new(first_locale),
+                        handled: Vec::new(),
+                    }
+                }
+            },
             None => {
                 // New to us (or forgotten): the update-id table is the only memory of a redelivery.
                 if !self.store.first_delivery(update_id, now).await? {

@@ -61,10 +61,24 @@ struct Pace {
 
 impl Pace {
     fn new(per_second: u32, burst: u32, now: Instant) -> Pace {
+        Pace::every(Duration::from_secs(1) / per_second.max(1), burst, now)
+    }
+
+    fn every(interval: Duration, burst: u32, now: Instant) -> Pace {
         Pace {
-            interval: Duration::from_secs(1) / per_second.max(1),
+            interval,
             burst: burst.max(1),
             theoretical_arrival: now,
+        }
+    }
+
+    /// The pace for one chat: private chats take about one message a second (short bursts are
+    /// tolerated); groups, such as the staff group, twenty a minute.
+    fn for_chat(chat: i64, limits: &SendLimits, now: Instant) -> Pace {
+        if chat < 0 {
+            Pace::every(Duration::from_secs(60) / GROUP_PER_MINUTE, GROUP_BURST, now)
+        } else {
+            Pace::new(limits.chat_per_second, limits.chat_burst, now)
         }
     }
 
@@ -79,6 +93,9 @@ impl Pace {
 }
 
 const MAX_429_RETRIES: u32 = 30;
+/// Telegram's limit for groups: about 20 messages a minute.
+const GROUP_PER_MINUTE: u32 = 20;
+const GROUP_BURST: u32 = 5;
 const MAX_NETWORK_RETRIES: u32 = 6;
 /// Idle per-chat pacers are dropped after this long, so the map does not grow with every woman.
 const PACE_IDLE: Duration = Duration::from_secs(60);
@@ -328,6 +345,16 @@ mod tests {
         assert_eq!(waits[2], Duration::ZERO);
         assert_eq!(waits[3], Duration::from_secs(1));
         assert_eq!(waits[4], Duration::from_secs(2));
+    }
+
+    #[test]
+    fn groups_are_paced_at_twenty_a_minute() {
+        let start = Instant::now();
+        let mut pace = Pace::for_chat(-100123, &SendLimits::default(), start);
+        let waits: Vec<Duration> = (0..7).map(|_| pace.reserve(start)).collect();
+        assert_eq!(waits[4], Duration::ZERO);
+        assert_eq!(waits[5], Duration::from_secs(3));
+        assert_eq!(waits[6], Duration::from_secs(6));
     }
 
     #[test]
