@@ -139,9 +139,7 @@ impl Outbound {
             }
             chats
                 .entry(chat)
-                .or_insert_with(|| {
-                    Pace::new(self.limits.chat_per_second, self.limits.chat_burst, now)
-                })
+                .or_insert_with(|| Pace::for_chat(chat, &self.limits, now))
                 .reserve(now)
         };
         let wait = wait_global.max(wait_chat);
