@@ -30,6 +30,8 @@ enum Cmd {
     Migrate,
     /// Erase what the retention period allows (the server also does this every hour).
     Purge,
+    /// Exit 0 when the server on HELPLINE_HTTP_ADDR answers /healthz (for container health checks).
+    Healthcheck,
     /// Check flows, country data, locales and the discretion rule; print each fault as file:line.
     Check,
     /// Talk to the conversation core in the terminal (or replay a script from stdin).
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
         }
         Some(Cmd::Migrate) => block_on(migrate()),
         Some(Cmd::Purge) => block_on(purge()),
+        Some(Cmd::Healthcheck) => block_on(healthcheck()),
         Some(Cmd::Run) | None => block_on(run(root)),
     }
 }
@@ -144,6 +147,32 @@ fn database_settings() -> Result<(String, Option<helpline::privacy::Secret>), St
         _ => None,
     };
     Ok((url, secret))
+}
+
+async fn healthcheck() -> Result<(), String> {
+    let addr = std::env::var("HELPLINE_HTTP_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
+    let addr: std::net::SocketAddr = addr
+        .parse()
+        .map_err(|_| "HELPLINE_HTTP_ADDR is not an address: use HOST:PORT".to_owned())?;
+    // A server bound to every interface is asked on loopback.
+    let host = if addr.ip().is_unspecified() {
+        std::net::IpAddr::from([127, 0, 0, 1])
+    } else {
+        addr.ip()
+    };
+    let url = format!(
+        "http://{}/healthz",
+        std::net::SocketAddr::new(host, addr.port())
+    );
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()
+        .map_err(|e| format!("healthcheck client: {e}"))?;
+    match client.get(&url).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(format!("{url} answered {}", r.status())),
+        Err(_) => Err(format!("{url} did not answer")),
+    }
 }
 
 async fn migrate() -> Result<(), String> {
