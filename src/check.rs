@@ -7,26 +7,11 @@ use std::path::{Path, PathBuf};
 use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 
 use crate::content::{COUNTRIES_FILE, Content, DISCRETION_FILE, REQUIRED_FLOWS};
-use crate::conversation::{Command, ENGINE_MESSAGES};
+use crate::conversation::{Command, ENGINE_MESSAGES, OPENING_MESSAGES};
 use crate::discretion::Blocklist;
 use crate::domain::Locale;
 use crate::flows::{self, MessageRef, Problem, Source};
 use crate::i18n::{Args, Localizer, line_of, read_locale_files};
-
-/// Messages the engine puts at the very top of a message, where the preview shows them.
-const STARTERS: &[&str] = &[
-    "note-stale",
-    "note-use-buttons",
-    "note-location-not-needed",
-    "note-unknown-command",
-    "stop-done",
-    "forget-done",
-    "red-flag-banner",
-    "red-flag-any-country",
-    "talk-fallback",
-    "services-fallback",
-    "error-try-again",
-];
 
 pub struct Report {
     /// The loaded content, when everything needed to build it parsed.
@@ -111,7 +96,8 @@ pub fn check(root: &Path) -> Report {
     };
 
     if let (Some(localizer), Some(blocklist)) = (&localizer, &blocklist) {
-        let mut starters: BTreeSet<String> = STARTERS.iter().map(|s| s.to_string()).collect();
+        let mut starters: BTreeSet<String> =
+            OPENING_MESSAGES.iter().map(|s| s.to_string()).collect();
         if let Some(flows) = &compiled {
             starters.extend(
                 flows
@@ -156,6 +142,7 @@ fn required_messages(refs: &[MessageRef], locales_dir: &Path) -> Vec<MessageRef>
         .collect();
     let builtin = ENGINE_MESSAGES
         .iter()
+        .chain(OPENING_MESSAGES)
         .map(|s| s.to_string())
         .chain(crate::conversation::derived_messages())
         .chain(Command::MENU.iter().map(|(_, id)| id.to_string()));

@@ -7,8 +7,24 @@ use crate::flows::{Action, StepKind};
 use super::render::Screen;
 use super::{Command, Effect, Input, OutMessage, PlanMark, Position, Reply, Session, global};
 
-/// Message ids the engine uses itself, besides those named in flow files. `helpline check`
-/// verifies that each exists in every locale.
+/// Message ids the engine puts at the very top of a message, where a lock-screen preview shows
+/// them; `helpline check` holds them to the discretion rule like every prompt.
+pub const OPENING_MESSAGES: &[&str] = &[
+    "note-stale",
+    "note-use-buttons",
+    "note-location-not-needed",
+    "note-unknown-command",
+    "stop-done",
+    "forget-done",
+    "red-flag-banner",
+    "red-flag-any-country",
+    "talk-fallback",
+    "services-fallback",
+    "error-try-again",
+];
+
+/// The other message ids the engine uses itself, besides those named in flow files. `helpline
+/// check` verifies that these and [`OPENING_MESSAGES`] exist in every locale.
 pub const ENGINE_MESSAGES: &[&str] = &[
     "btn-yes",
     "btn-no",
@@ -25,14 +41,6 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "btn-other-country",
     "btn-start-again",
     "lang-name",
-    "note-stale",
-    "note-use-buttons",
-    "note-location-not-needed",
-    "note-unknown-command",
-    "stop-done",
-    "forget-done",
-    "red-flag-banner",
-    "red-flag-any-country",
     "sos-line",
     "sos-line-free",
     "sos-no-country",
@@ -45,10 +53,7 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "plan-result-ready",
     "plan-result-todo",
     "plan-result-footer",
-    "talk-fallback",
-    "services-fallback",
     "hotlines-header",
-    "error-try-again",
 ];
 
 /// Message ids the engine builds from domain names: `form-<form>`, `plan-item-<item>`.

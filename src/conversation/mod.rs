@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{CountryCode, Form, Id, Locale, PlanItem, RedFlag};
 
-pub use engine::{ENGINE_MESSAGES, derived_messages};
+pub use engine::{ENGINE_MESSAGES, OPENING_MESSAGES, derived_messages};
 
 /// Bumped whenever [`Session`] changes shape; an unknown version is replaced by a fresh session
 /// rather than misread.

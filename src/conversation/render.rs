@@ -97,6 +97,18 @@ impl<'a> Draft<'a> {
         }
     }
 
+    /// Two answers side by side, then "skip" and "stop": every question can be passed or left.
+    fn answers(&mut self, answers: [(&str, String); 2], skip: String) {
+        let row = answers
+            .into_iter()
+            .map(|(label, data)| self.button(label, data))
+            .collect();
+        self.row(row);
+        let skip = self.button("btn-skip", skip);
+        let stop = self.button("btn-stop", global::STOP);
+        self.row(vec![skip, stop]);
+    }
+
     /// Rows of two, for long lists like languages and countries.
     fn pairs(&mut self, buttons: Vec<Button>) {
         let mut buttons = buttons.into_iter();
@@ -202,22 +214,14 @@ impl Content {
         let data = |choice: &str| callback_data(flow.id.as_str(), step.id.as_str(), choice);
 
         match step.kind {
-            StepKind::Question => {
-                let yes = d.button("btn-yes", data("yes"));
-                let no = d.button("btn-no", data("no"));
-                d.row(vec![yes, no]);
-                let skip = d.button("btn-skip", data("skip"));
-                let stop = d.button("btn-stop", global::STOP);
-                d.row(vec![skip, stop]);
-            }
-            StepKind::Plan => {
-                let have = d.button("btn-have", data("have"));
-                let todo = d.button("btn-todo", data("todo"));
-                d.row(vec![have, todo]);
-                let skip = d.button("btn-skip", data("skip"));
-                let stop = d.button("btn-stop", global::STOP);
-                d.row(vec![skip, stop]);
-            }
+            StepKind::Question => d.answers(
+                [("btn-yes", data("yes")), ("btn-no", data("no"))],
+                data("skip"),
+            ),
+            StepKind::Plan => d.answers(
+                [("btn-have", data("have")), ("btn-todo", data("todo"))],
+                data("skip"),
+            ),
             StepKind::Language => {
                 let buttons = Locale::ALL
                     .iter()

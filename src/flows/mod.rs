@@ -53,6 +53,15 @@ impl Source {
         self.problem(spanned.span().start, message)
     }
 
+    /// Notes that this file refers to a message id, for the locale checks.
+    pub fn message_ref(&self, id: &Spanned<String>) -> MessageRef {
+        MessageRef {
+            id: id.get_ref().clone(),
+            file: self.path.clone(),
+            line: line_of(&self.text, id.span().start),
+        }
+    }
+
     /// Parses the file as TOML into `T`, turning a syntax error or an unknown field into a problem.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Problem> {
         toml::from_str(&self.text).map_err(|e| {
@@ -236,11 +245,7 @@ fn compile_flow(
     }
 
     let mut message = |s: &Spanned<String>| {
-        messages.push(MessageRef {
-            id: s.get_ref().clone(),
-            file: source.path.clone(),
-            line: line_of(&source.text, s.span().start),
-        });
+        messages.push(source.message_ref(s));
         s.get_ref().clone()
     };
     let resolve = |target: &Spanned<Id>, problems: &mut Vec<Problem>| -> Option<usize> {
@@ -440,11 +445,7 @@ pub fn compile_countries(
         Err(p) => return (Vec::new(), vec![p]),
     };
     let mut message = |s: &Spanned<String>| {
-        messages.push(MessageRef {
-            id: s.get_ref().clone(),
-            file: source.path.clone(),
-            line: line_of(&source.text, s.span().start),
-        });
+        messages.push(source.message_ref(s));
         s.get_ref().clone()
     };
     let mut countries: Vec<Country> = Vec::new();
