@@ -302,8 +302,11 @@ impl Shared {
         }
 
         // Edit the message whose button she pressed when one plain message answers it; anything
-        // protected or longer arrives as new messages.
+        // protected or longer arrives as new messages. A protected message (emergency numbers,
+        // a red-flag banner, a result, her plan) is never edited: pressing "No" on the next
+        // question under the numbers must not wipe them off her screen.
         let edit_target = callback
+            .filter(|c| !c.protected)
             .and_then(|c| c.message_id)
             .filter(|_| reply.messages.len() == 1 && !reply.messages[0].protect);
         let mut blocked = false;
