@@ -277,7 +277,11 @@ impl Shared {
             }
             return Ok(());
         }
-        if let Some(id) = message_id {
+        // Her message, or the bot's message whose button she pressed. The latter is usually
+        // recorded already, but not always: the closing message of a quick exit is deliberately
+        // unrecorded, and "Start again" on it turns it into her menu by an edit. Unrecorded, it
+        // would survive her next quick exit.
+        if let Some(id) = message_id.or(callback.and_then(|c| c.message_id)) {
             self.store.record_message(who, id, now).await?;
         }
         if let Some(c) = callback {
