@@ -22,6 +22,7 @@ use teloxide::payloads::SetMyCommandsSetters as _;
 use teloxide::prelude::Requester as _;
 use teloxide::types::{BotCommand, Update};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::SendLimits;
@@ -62,6 +63,9 @@ struct Shared {
     /// Updates accepted but not yet handled, for the long-poll offset.
     in_flight: Mutex<BTreeSet<i64>>,
     tasks: TaskTracker,
+    /// Cancelled at shutdown: her task finishes what is queued for her, then ends at once
+    /// instead of idling for [`WORKER_IDLE`].
+    closing: CancellationToken,
 }
 
 impl Clone for Telegram {
@@ -89,6 +93,7 @@ impl Telegram {
                 queues: Mutex::new(HashMap::new()),
                 in_flight: Mutex::new(BTreeSet::new()),
                 tasks: TaskTracker::new(),
+                closing: CancellationToken::new(),
             }),
         }
     }
@@ -130,8 +135,10 @@ impl Telegram {
         lock(&self.shared.in_flight).first().copied()
     }
 
-    /// Waits until every accepted update is handled (graceful shutdown).
+    /// Waits until every accepted update is handled (graceful shutdown). Tasks of women with
+    /// nothing queued end at once.
     pub async fn drain(&self, timeout: Duration) -> bool {
+        self.shared.closing.cancel();
         self.shared.tasks.close();
         let done = tokio::time::timeout(timeout, self.shared.tasks.wait())
             .await
@@ -174,11 +181,18 @@ impl Shared {
     /// Her task: handles her updates in order, and ends when she has been quiet for a while.
     async fn serve(self: Arc<Self>, user: i64, mut rx: mpsc::UnboundedReceiver<Incoming>) {
         loop {
-            let next = match tokio::time::timeout(WORKER_IDLE, rx.recv()).await {
-                Ok(Some(incoming)) => incoming,
-                Ok(None) => return,
-                Err(_) => {
-                    // Quiet: leave, unless something arrived while taking the lock.
+            // Her queue first: at shutdown, what she already sent is still handled.
+            let received = tokio::select! {
+                biased;
+                received = tokio::time::timeout(WORKER_IDLE, rx.recv()) => received.ok(),
+                () = self.closing.cancelled() => None,
+            };
+            let next = match received {
+                Some(Some(incoming)) => incoming,
+                Some(None) => return,
+                None => {
+                    // Quiet (or shutting down): leave, unless something arrived while taking
+                    // the lock.
                     let mut queues = lock(&self.queues);
                     match rx.try_recv() {
                         Ok(incoming) => {
