@@ -197,11 +197,7 @@ impl TestApp {
     fn start_in_process(&mut self) {
         let content = Content::load(root()).unwrap_or_else(|e| panic!("content: {e}"));
         let shutdown = CancellationToken::new();
-        let task = tokio::spawn(helpline::app::run(
-            self.config(),
-            content,
-            shutdown.clone(),
-        ));
+        let task = tokio::spawn(helpline::app::run(self.config(), content, shutdown.clone()));
         self.run = Run::InProcess { shutdown, task };
     }
 
@@ -274,6 +270,11 @@ impl TestApp {
                 if let Err(e) = outcome {
                     panic!("the bot ended with an error: {e:#}");
                 }
+                let logs = self.logs();
+                assert!(
+                    !logs.contains("still running at shutdown"),
+                    "a graceful stop left conversations unfinished:\n{logs}"
+                );
             }
             Run::Binary(child) => {
                 let mut child = child.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -504,7 +505,11 @@ impl TestApp {
                     "  #{} {}{}: {:?} {:?}",
                     m.message_id,
                     if m.sent_by_bot() { "bot" } else { "her" },
-                    if m.protect_content { " (protected)" } else { "" },
+                    if m.protect_content {
+                        " (protected)"
+                    } else {
+                        ""
+                    },
                     m.text.as_deref().unwrap_or("<media>"),
                     m.button_data()
                 )
@@ -583,7 +588,10 @@ impl Phone<'_> {
         self.press(&format!("onboarding.language.{language}")).await;
         self.press("onboarding.privacy.ok").await;
         self.press(&format!("onboarding.country.{country}")).await;
-        assert_eq!(self.last().text.as_deref(), Some(self.t("menu-main").as_str()));
+        assert_eq!(
+            self.last().text.as_deref(),
+            Some(self.t("menu-main").as_str())
+        );
     }
 
     /// The newest bot message in her chat.
@@ -599,7 +607,12 @@ impl Phone<'_> {
         let chat = self.app.telegram.chat(self.her.chat_id());
         let context = || self.app.describe(&self.her);
         if expected.effect == Some(helpline::conversation::Effect::Forget) {
-            assert_eq!(chat.len(), 1, "one message left after quick exit:\n{}", context());
+            assert_eq!(
+                chat.len(),
+                1,
+                "one message left after quick exit:\n{}",
+                context()
+            );
             assert_matches(&chat[0], &expected.messages[0], &context);
             return;
         }
@@ -661,7 +674,8 @@ pub fn assert_matches(seen: &ChatMessage, wanted: &OutMessage, context: &dyn Fn(
         seen.message_id
     );
     assert_eq!(
-        seen.protect_content, wanted.protect,
+        seen.protect_content,
+        wanted.protect,
         "protect_content of #{}:\n{}",
         seen.message_id,
         context()
