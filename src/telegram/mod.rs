@@ -272,8 +272,11 @@ impl Shared {
                 handled: Vec::new(),
             }),
             None => {
-                // New to us (or forgotten): the update-id table is the only memory of a redelivery.
-                if !self.store.first_delivery(update_id, now).await? {
+                // New to us (or forgotten): the update-id table is the only memory of a turn
+                // that ended without a session (a quick exit records its update). Only looked
+                // up here: recording it before she has her answer would turn a crash mid-turn
+                // into a lost message, the redelivery dropped as already handled.
+                if self.store.delivered(update_id).await? {
                     if let Some(c) = callback {
                         self.out.answer_callback(&c.id).await;
                     }
