@@ -47,6 +47,12 @@ pub async fn run(
         tracing::warn!("the command menu could not be set; it will be retried at the next start");
     }
 
+    // Bound before the webhook is set: Telegram starts delivering at once, and a bad address
+    // must fail the start before the webhook points at a process that cannot answer.
+    let listener = TcpListener::bind(config.http_addr)
+        .await
+        .with_context(|| format!("HELPLINE_HTTP_ADDR {} cannot be bound", config.http_addr))?;
+
     let webhook = match &config.webhook_url {
         Some(url) => {
             let token = keys.webhook_token();
@@ -65,9 +71,6 @@ pub async fn run(
         None => None,
     };
 
-    let listener = TcpListener::bind(config.http_addr)
-        .await
-        .with_context(|| format!("HELPLINE_HTTP_ADDR {} cannot be bound", config.http_addr))?;
     let app = crate::server::router(telegram.clone(), store.clone(), webhook.clone());
     let server = tokio::spawn(crate::server::serve(listener, app, shutdown.clone()));
 

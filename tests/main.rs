@@ -1,9 +1,10 @@
 //! helpline's integration tests: one binary, one module per story (as ripgrep and zero2prod do).
 
-mod support; // shared helpers: shipped content, fixtures, fresh databases, the fake Telegram Bot API
+mod support; // shared helpers: shipped content, fixtures, fresh databases, the fake Telegram Bot API, the whole app
 
 mod content_check; // `helpline check` passes on the shipped files and pinpoints each kind of fault
 mod conversation_walk; // every reachable path of every flow, in every locale: no dead end, no raw id
+mod e2e; // the whole bot against the fake Bot API on SQLite and Postgres: flows, quick exit, faults, privacy, restarts
 mod fake_telegram_selftest; // the fake Bot API behaves like Telegram, through teloxide's real client
 mod localizer; // fallback chains are a safety net that works, and locales load strictly
 mod plurals; // plural forms render right in every locale

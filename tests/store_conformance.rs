@@ -34,6 +34,7 @@ macro_rules! stories {
 
 stories!(
     first_delivery_is_true_once_under_concurrency,
+    delivered_only_looks,
     session_round_trips_and_overwrites,
     routes_round_trip,
     message_ids_are_kept_for_the_quick_exit_window,
@@ -87,6 +88,19 @@ async fn first_delivery_is_true_once_under_concurrency(db: TestDb) {
             .await
             .expect("next update")
     );
+}
+
+async fn delivered_only_looks(db: TestDb) {
+    let store = &db.store;
+    assert!(!store.delivered(900_002).await.expect("delivered"));
+    assert!(
+        !store.delivered(900_002).await.expect("delivered"),
+        "looking does not record"
+    );
+    assert!(store.first_delivery(900_002, noon()).await.expect("first"));
+    assert!(store.delivered(900_002).await.expect("delivered"));
+    assert!(!store.delivered(900_003).await.expect("delivered"));
+    assert!(!store.first_delivery(900_002, noon()).await.expect("again"));
 }
 
 async fn session_round_trips_and_overwrites(db: TestDb) {

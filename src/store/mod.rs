@@ -92,6 +92,11 @@ pub trait Store: Send + Sync {
     /// concurrent callers. Forgotten after [`DELIVERY_RETENTION`] by [`Store::purge`].
     async fn first_delivery(&self, update_id: i64, now: DateTime<Utc>) -> Result<bool, StoreError>;
 
+    /// Whether [`Store::first_delivery`] recorded `update_id`, without recording it. A turn
+    /// checks this before it starts and records the update only once it is over: recording
+    /// first would make a crash in between drop the redelivered update as already handled.
+    async fn delivered(&self, update_id: i64) -> Result<bool, StoreError>;
+
     /// Her session as last saved (opaque, versioned bytes from the conversation core).
     async fn load_session(&self, who: &Pseudonym) -> Result<Option<Vec<u8>>, StoreError>;
 

@@ -74,6 +74,16 @@ impl Store for PostgresStore {
         Ok(inserted.rows_affected() == 1)
     }
 
+    async fn delivered(&self, update_id: i64) -> Result<bool, StoreError> {
+        let found: Option<i32> =
+            sqlx::query_scalar("SELECT 1 FROM seen_updates WHERE update_id = $1")
+                .bind(update_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(StoreError::database("looking up an update id"))?;
+        Ok(found.is_some())
+    }
+
     async fn load_session(&self, who: &Pseudonym) -> Result<Option<Vec<u8>>, StoreError> {
         let sealed: Option<Vec<u8>> =
             sqlx::query_scalar("SELECT sealed FROM sessions WHERE who = $1")

@@ -36,6 +36,9 @@ pub struct Callback {
     pub id: String,
     /// The message the button was on, when it is still accessible.
     pub message_id: Option<i32>,
+    /// That message was sent with `protect_content` (emergency numbers, a red-flag banner, a
+    /// check result, her plan): it is never edited into something else.
+    pub protected: bool,
 }
 
 /// The longest text passed to the core; Telegram allows 4096 characters, and nothing the core
@@ -90,6 +93,9 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                     callback: Some(Callback {
                         id: query.id.0.clone(),
                         message_id: message.map(|m| m.id().0),
+                        protected: message
+                            .and_then(|m| m.regular_message())
+                            .is_some_and(|m| m.has_protected_content()),
                     }),
                 },
             })
@@ -131,6 +137,7 @@ fn ignored_callback(
         event: Event::Stray(Callback {
             id: query.id.0.clone(),
             message_id: None,
+            protected: false,
         }),
     }
 }

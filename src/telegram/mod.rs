@@ -22,6 +22,7 @@ use teloxide::payloads::SetMyCommandsSetters as _;
 use teloxide::prelude::Requester as _;
 use teloxide::types::{BotCommand, Update};
 use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::SendLimits;
@@ -62,6 +63,9 @@ struct Shared {
     /// Updates accepted but not yet handled, for the long-poll offset.
     in_flight: Mutex<BTreeSet<i64>>,
     tasks: TaskTracker,
+    /// Cancelled at shutdown: her task finishes what is queued for her, then ends at once
+    /// instead of idling for [`WORKER_IDLE`].
+    closing: CancellationToken,
 }
 
 impl Clone for Telegram {
@@ -89,6 +93,7 @@ impl Telegram {
                 queues: Mutex::new(HashMap::new()),
                 in_flight: Mutex::new(BTreeSet::new()),
                 tasks: TaskTracker::new(),
+                closing: CancellationToken::new(),
             }),
         }
     }
@@ -130,8 +135,10 @@ impl Telegram {
         lock(&self.shared.in_flight).first().copied()
     }
 
-    /// Waits until every accepted update is handled (graceful shutdown).
+    /// Waits until every accepted update is handled (graceful shutdown). Tasks of women with
+    /// nothing queued end at once.
     pub async fn drain(&self, timeout: Duration) -> bool {
+        self.shared.closing.cancel();
         self.shared.tasks.close();
         let done = tokio::time::timeout(timeout, self.shared.tasks.wait())
             .await
@@ -174,11 +181,18 @@ impl Shared {
     /// Her task: handles her updates in order, and ends when she has been quiet for a while.
     async fn serve(self: Arc<Self>, user: i64, mut rx: mpsc::UnboundedReceiver<Incoming>) {
         loop {
-            let next = match tokio::time::timeout(WORKER_IDLE, rx.recv()).await {
-                Ok(Some(incoming)) => incoming,
-                Ok(None) => return,
-                Err(_) => {
-                    // Quiet: leave, unless something arrived while taking the lock.
+            // Her queue first: at shutdown, what she already sent is still handled.
+            let received = tokio::select! {
+                biased;
+                received = tokio::time::timeout(WORKER_IDLE, rx.recv()) => received.ok(),
+                () = self.closing.cancelled() => None,
+            };
+            let next = match received {
+                Some(Some(incoming)) => incoming,
+                Some(None) => return,
+                None => {
+                    // Quiet (or shutting down): leave, unless something arrived while taking
+                    // the lock.
                     let mut queues = lock(&self.queues);
                     match rx.try_recv() {
                         Ok(incoming) => {
@@ -265,8 +279,11 @@ impl Shared {
                 }
             },
             None => {
-                // New to us (or forgotten): the update-id table is the only memory of a redelivery.
-                if !self.store.first_delivery(update_id, now).await? {
+                // New to us (or forgotten): the update-id table is the only memory of a turn
+                // that ended without a session (a quick exit records its update). Only looked
+                // up here: recording it before she has her answer would turn a crash mid-turn
+                // into a lost message, the redelivery dropped as already handled.
+                if self.store.delivered(update_id).await? {
                     if let Some(c) = callback {
                         self.out.answer_callback(&c.id).await;
                     }
@@ -284,7 +301,11 @@ impl Shared {
             }
             return Ok(());
         }
-        if let Some(id) = message_id {
+        // Her message, or the bot's message whose button she pressed. The latter is usually
+        // recorded already, but not always: the closing message of a quick exit is deliberately
+        // unrecorded, and "Start again" on it turns it into her menu by an edit. Unrecorded, it
+        // would survive her next quick exit.
+        if let Some(id) = message_id.or(callback.and_then(|c| c.message_id)) {
             self.store.record_message(who, id, now).await?;
         }
         if let Some(c) = callback {
@@ -309,8 +330,11 @@ impl Shared {
         }
 
         // Edit the message whose button she pressed when one plain message answers it; anything
-        // protected or longer arrives as new messages.
+        // protected or longer arrives as new messages. A protected message (emergency numbers,
+        // a red-flag banner, a result, her plan) is never edited: pressing "No" on the next
+        // question under the numbers must not wipe them off her screen.
         let edit_target = callback
+            .filter(|c| !c.protected)
             .and_then(|c| c.message_id)
             .filter(|_| reply.messages.len() == 1 && !reply.messages[0].protect);
         let mut blocked = false;

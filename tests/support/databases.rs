@@ -128,6 +128,17 @@ impl TestDb {
         connect(&self.url, Some(secret)).await.map(|_| ())
     }
 
+    /// The `DATABASE_URL` that reaches this database, for a bot started on it.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `HELPLINE_SECRET` this database was created with; `None` for SQLite, whose secret is
+    /// the file beside the database (which a bot started on the same file reads too).
+    pub fn secret_hex(&self) -> Option<&str> {
+        self.secret_hex.as_deref()
+    }
+
     /// The SQLite file, for tests about what sits beside it.
     pub fn sqlite_file(&self) -> Option<&PathBuf> {
         match &self.place {

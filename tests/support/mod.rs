@@ -2,6 +2,7 @@
 //! items are expected here.
 #![allow(dead_code)]
 
+pub mod app;
 pub mod content;
 pub mod databases;
 pub mod fake_telegram;

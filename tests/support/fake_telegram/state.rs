@@ -321,6 +321,20 @@ impl TelegramState {
     pub fn is_blocked(&self, chat_id: i64) -> bool {
         self.chats.get(&chat_id).is_some_and(|c| c.blocked)
     }
+
+    /// The id of the newest update queued so far (pushed by a user or as a raw update).
+    pub fn newest_update_id(&self) -> i64 {
+        self.next_update_id - 1
+    }
+
+    /// Whether `update_id` still waits to be confirmed by `getUpdates` (or acknowledged by the
+    /// webhook), or to be delivered once more as a duplicate.
+    pub fn is_pending(&self, update_id: i64) -> bool {
+        self.queue
+            .iter()
+            .chain(self.redeliver.iter())
+            .any(|q| q.id == update_id)
+    }
 }
 
 impl TelegramState {
