@@ -1,6 +1,7 @@
 //! The HTTP side, on `HELPLINE_HTTP_ADDR`: `/healthz` (the process is alive), `/readyz` (the
 //! database answers and Telegram was reachable on the last call), and the webhook, which checks
-//! Telegram's secret-token header and answers at once, the work happening in her task.
+//! Telegram's secret-token header and answers once her task has handled the update: Telegram
+//! forgets an update it got a 200 for, so answering earlier would lose it to a crash.
 
 use std::sync::Arc;
 
@@ -16,6 +17,10 @@ use crate::store::Store;
 use crate::telegram::Telegram;
 
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+/// How long the webhook waits for a turn before answering anyway: under Telegram's own timeout
+/// for webhook answers, since a timeout there means a redelivery and a slower line for everyone.
+const WEBHOOK_TURN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 struct AppState {
@@ -65,7 +70,16 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
         return StatusCode::UNAUTHORIZED;
     }
     match serde_json::from_slice::<teloxide::types::Update>(&body) {
-        Ok(update) => state.telegram.accept(update),
+        Ok(update) => {
+            let turn = state.telegram.accept_and_wait(&update);
+            if tokio::time::timeout(WEBHOOK_TURN_LIMIT, turn)
+                .await
+                .is_err()
+            {
+                // Telegram would give up and deliver it again; her task goes on with it anyway.
+                tracing::warn!("a webhook update is acknowledged before its turn is over");
+            }
+        }
         // A body Telegram would only resend unchanged: acknowledged and dropped, content unlogged.
         Err(_) => tracing::warn!(bytes = body.len(), "unreadable webhook update dropped"),
     }

@@ -21,7 +21,7 @@ use teloxide::Bot;
 use teloxide::payloads::SetMyCommandsSetters as _;
 use teloxide::prelude::Requester as _;
 use teloxide::types::{BotCommand, Update};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -53,13 +53,19 @@ pub struct Telegram {
     shared: Arc<Shared>,
 }
 
+/// An update waiting in her queue, and who wants to know when its turn is over.
+struct Queued {
+    incoming: Incoming,
+    done: Option<oneshot::Sender<()>>,
+}
+
 struct Shared {
     content: Arc<Content>,
     store: Arc<dyn Store>,
     keys: Arc<Keys>,
     out: Outbound,
     /// Her queue, by Telegram user id. Memory only, and only while she is active.
-    queues: Mutex<HashMap<i64, mpsc::UnboundedSender<Incoming>>>,
+    queues: Mutex<HashMap<i64, mpsc::UnboundedSender<Queued>>>,
     /// Updates accepted but not yet handled, for the long-poll offset.
     in_flight: Mutex<BTreeSet<i64>>,
     tasks: TaskTracker,
@@ -108,26 +114,48 @@ impl Telegram {
 
     /// Takes an update and returns at once; her task handles it in order with her others.
     pub fn accept(&self, update: Update) {
-        let Some(incoming) = inbound::parse(&update) else {
-            return;
+        self.enqueue(&update, None);
+    }
+
+    /// Like [`Telegram::accept`], and resolves once the update's turn is over (at once for an
+    /// update that is not for a conversation). The webhook answers Telegram only then, so an
+    /// update whose turn a crash cut short is delivered again instead of lost.
+    pub fn accept_and_wait(&self, update: &Update) -> impl Future<Output = ()> + use<> {
+        let (done, turn_over) = oneshot::channel();
+        let queued = self.enqueue(update, Some(done));
+        async move {
+            if queued {
+                // An error means her task ended without finishing it (a panic): nothing to wait for.
+                let _ = turn_over.await;
+            }
+        }
+    }
+
+    /// Puts the update in her queue, starting her task if she has none. False if the update is
+    /// not for a conversation.
+    fn enqueue(&self, update: &Update, done: Option<oneshot::Sender<()>>) -> bool {
+        let Some(incoming) = inbound::parse(update) else {
+            return false;
         };
         lock(&self.shared.in_flight).insert(incoming.update_id);
         let user = incoming.user_id;
+        let queued = Queued { incoming, done };
         let mut queues = lock(&self.shared.queues);
-        let incoming = match queues.get(&user) {
-            Some(queue) => match queue.send(incoming) {
-                Ok(()) => return,
+        let queued = match queues.get(&user) {
+            Some(queue) => match queue.send(queued) {
+                Ok(()) => return true,
                 Err(mpsc::error::SendError(back)) => back,
             },
-            None => incoming,
+            None => queued,
         };
         let (tx, rx) = mpsc::unbounded_channel();
-        let _ = tx.send(incoming);
+        let _ = tx.send(queued);
         queues.insert(user, tx);
         let shared = self.shared.clone();
         self.shared
             .tasks
             .spawn(async move { shared.serve(user, rx).await });
+        true
     }
 
     /// The oldest update still being handled, if any: the long-poll offset must not pass it.
@@ -179,7 +207,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Shared {
     /// Her task: handles her updates in order, and ends when she has been quiet for a while.
-    async fn serve(self: Arc<Self>, user: i64, mut rx: mpsc::UnboundedReceiver<Incoming>) {
+    async fn serve(self: Arc<Self>, user: i64, mut rx: mpsc::UnboundedReceiver<Queued>) {
         loop {
             // Her queue first: at shutdown, what she already sent is still handled.
             let received = tokio::select! {
@@ -206,9 +234,13 @@ impl Shared {
                     }
                 }
             };
-            let id = next.update_id;
-            self.turn(next).await;
+            let Queued { incoming, done } = next;
+            let id = incoming.update_id;
+            self.turn(incoming).await;
             lock(&self.in_flight).remove(&id);
+            if let Some(done) = done {
+                let _ = done.send(());
+            }
         }
     }
 
