@@ -1180,3 +1180,50 @@ async fn shutdown_ends_pending_long_polls() {
         .expect("the poll ended with the server");
     assert!(started.elapsed() < WAIT);
 }
+
+#[tokio::test]
+async fn reply_watch_reports_sends_and_edits_and_history_can_be_off() {
+    let (tg, bot) = start().await;
+    let user = olena(&tg);
+    let mut replies = tg.watch_replies();
+    tg.keep_call_history(false);
+
+    let sent = bot
+        .send_message(ChatId(user.id), "Hello")
+        .reply_markup(keyboard(&[("Go", "go")]))
+        .await
+        .expect("sendMessage");
+    let before = Instant::now();
+    bot.edit_message_text(ChatId(user.id), sent.id, "Hello again")
+        .await
+        .expect("editMessageText");
+    let unchanged = bot
+        .edit_message_text(ChatId(user.id), sent.id, "Hello again")
+        .await;
+    assert_eq!(api_error(unchanged), ApiError::MessageNotModified);
+    bot.get_me().await.expect("getMe is not a reply");
+
+    let first = replies.recv().await.expect("the send was reported");
+    assert_eq!(
+        (first.chat_id, first.message_id, first.edit, first.ok),
+        (Some(user.id), Some(sent.id.0), false, true)
+    );
+    let edit = replies.recv().await.expect("the edit was reported");
+    assert_eq!(
+        (edit.message_id, edit.edit, edit.ok),
+        (Some(sent.id.0), true, true)
+    );
+    assert!(edit.at >= before);
+    let refused = replies
+        .recv()
+        .await
+        .expect("a refused edit is still an answer");
+    assert_eq!((refused.message_id, refused.ok), (Some(sent.id.0), false));
+    assert!(replies.try_recv().is_err(), "getMe is not reported");
+
+    assert!(tg.calls().is_empty(), "no history while it is off");
+    assert_eq!(tg.chat(user.id).len(), 1, "chats are still kept");
+    tg.keep_call_history(true);
+    bot.get_me().await.expect("getMe");
+    assert_eq!(tg.calls().len(), 1);
+}

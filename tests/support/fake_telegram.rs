@@ -394,6 +394,22 @@ impl Call {
     }
 }
 
+/// A `sendMessage` or `editMessageText` the bot made, reported by [`FakeTelegram::watch_replies`]
+/// the moment the fake answered it.
+#[derive(Clone, Debug)]
+pub struct ReplyCall {
+    /// The `chat_id` parameter, when it is a number.
+    pub chat_id: Option<i64>,
+    /// The message sent, or the one edited; `None` when a send failed.
+    pub message_id: Option<i32>,
+    /// `editMessageText` rather than `sendMessage`.
+    pub edit: bool,
+    /// Whether the fake answered 200 (a "not modified" edit is not ok, yet still an answer).
+    pub ok: bool,
+    /// When the fake answered, in real time.
+    pub at: std::time::Instant,
+}
+
 /// An `answerCallbackQuery` that succeeded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AnsweredCallback {
@@ -563,6 +579,21 @@ impl FakeTelegram {
     /// Fake Unix time now.
     pub fn now(&self) -> i64 {
         self.with_state(TelegramState::now)
+    }
+
+    /// Reports every later `sendMessage` and `editMessageText` on a channel, as it is answered.
+    /// For load tests: with many users, [`Self::wait_for`] re-checks every waiter after every
+    /// change, while this costs one channel send per call. A second watch replaces the first.
+    pub fn watch_replies(&self) -> tokio::sync::mpsc::UnboundedReceiver<ReplyCall> {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        self.shared.update(|st| st.reply_watch = Some(tx));
+        rx
+    }
+
+    /// Whether calls are kept for [`Self::calls`] (the default). A load test turns this off so
+    /// the history does not grow with every call; chats, messages and callbacks are still kept.
+    pub fn keep_call_history(&self, keep: bool) {
+        self.shared.update(|st| st.keep_calls = keep);
     }
 
     /// Waits until `holds` is true of the state, re-checking after every change. Tests use this

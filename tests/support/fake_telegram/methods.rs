@@ -64,6 +64,31 @@ impl TelegramState {
         params: &Params,
         result: &Result<Value, ApiError>,
     ) {
+        if let Some(watch) = &self.reply_watch {
+            let edit = method.eq_ignore_ascii_case("editMessageText");
+            if edit || method.eq_ignore_ascii_case("sendMessage") {
+                let answered = match result {
+                    Ok(value) => value.get("message_id").and_then(Value::as_i64),
+                    Err(_) => None,
+                };
+                let message_id = answered
+                    .or_else(|| params.int("message_id").ok().flatten())
+                    .and_then(|id| i32::try_from(id).ok());
+                let call = ReplyCall {
+                    chat_id: params.int("chat_id").ok().flatten(),
+                    message_id,
+                    edit,
+                    ok: result.is_ok(),
+                    at: std::time::Instant::now(),
+                };
+                if watch.send(call).is_err() {
+                    self.reply_watch = None;
+                }
+            }
+        }
+        if !self.keep_calls {
+            return;
+        }
         let (status, response) = match result {
             Ok(value) => (200, json!({ "ok": true, "result": value })),
             Err(e) => (e.code, e.body()),

@@ -65,9 +65,20 @@ impl Drop for PollGuard<'_> {
     }
 }
 
+/// `{"ok":true,"result":…}`, serialized straight from the borrowed result (no copy of it).
+#[derive(serde::Serialize)]
+struct Answer<'a> {
+    ok: bool,
+    result: &'a Value,
+}
+
 pub(super) fn reply(result: &Result<Value, ApiError>) -> Response {
     match result {
-        Ok(value) => Json(json!({ "ok": true, "result": value })).into_response(),
+        Ok(value) => Json(Answer {
+            ok: true,
+            result: value,
+        })
+        .into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.code).unwrap_or(StatusCode::BAD_REQUEST);
             (status, Json(e.body())).into_response()

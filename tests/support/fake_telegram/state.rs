@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::wire::{ApiError, command_entities, too_many_requests};
 use super::{
     AnsweredCallback, BotRights, Call, ChatMessage, ForumTopicInfo, MediaKind, MemberStatus,
-    START_TIME, TgUser, WebhookDelivery,
+    ReplyCall, START_TIME, TgUser, WebhookDelivery,
 };
 
 pub(super) enum ChatKind {
@@ -176,6 +176,11 @@ pub struct TelegramState {
     pub(super) flood: FloodControl,
     pub(super) next_file: u64,
     pub(super) shutting_down: bool,
+    /// Keep every call in `calls` (the default). Load tests turn this off: the history grows
+    /// with every call and cloning each call's parameters costs time the bot should get.
+    pub(super) keep_calls: bool,
+    /// Told of every `sendMessage` and `editMessageText` the moment it is answered.
+    pub(super) reply_watch: Option<tokio::sync::mpsc::UnboundedSender<ReplyCall>>,
 }
 
 impl TelegramState {
@@ -205,6 +210,8 @@ impl TelegramState {
             flood: FloodControl::new(),
             next_file: 0,
             shutting_down: false,
+            keep_calls: true,
+            reply_watch: None,
         }
     }
 
