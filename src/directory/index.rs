@@ -37,7 +37,7 @@ pub struct Settings {
     pub hide_stale: bool,
     /// Countries where OST is legal (from `flows/countries.toml`). Elsewhere the OST type and
     /// filter are neither offered nor applied nor shown: by default, nowhere.
-    ost_legal: BTreeSet<CountryCode>,
+    pub ost_legal: BTreeSet<CountryCode>,
 }
 
 impl Default for Settings {

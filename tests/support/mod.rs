@@ -5,6 +5,7 @@
 pub mod content;
 pub mod databases;
 pub mod fake_telegram;
+pub mod listings;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 

@@ -389,7 +389,7 @@ impl<'c> Reader<'c> {
         {
             self.problem(
                 child(&o.path, "id"),
-                format!("another {what} already has the id {id:?}"),
+                format!("another {what} already has the id {:?}", id.as_str()),
             );
         }
     }
@@ -562,7 +562,7 @@ impl<'c> Reader<'c> {
         {
             self.problem(
                 child(&o.path, "organization_id"),
-                format!("no organization with id {org:?} in this file"),
+                format!("no organization with id {:?} in this file", org.as_str()),
             );
         }
         let name = self.text(o, "name", MAX_NAME, false);
@@ -625,11 +625,15 @@ impl<'c> Reader<'c> {
                 .ok(),
             (None, None) => None,
             (Some(_), None) => {
-                self.problem(child(&o.path, "longitude"), "is required with latitude");
+                if !self.has_problem_at(&child(&o.path, "longitude")) {
+                    self.problem(child(&o.path, "longitude"), "is required with latitude");
+                }
                 None
             }
             (None, Some(_)) => {
-                self.problem(child(&o.path, "latitude"), "is required with longitude");
+                if !self.has_problem_at(&child(&o.path, "latitude")) {
+                    self.problem(child(&o.path, "latitude"), "is required with longitude");
+                }
                 None
             }
         };
@@ -736,7 +740,7 @@ impl<'c> Reader<'c> {
         {
             self.problem(
                 child(&o.path, "organization_id"),
-                format!("no organization with id {org:?} in this file"),
+                format!("no organization with id {:?} in this file", org.as_str()),
             );
         }
         let name = self.name(o, "name");
@@ -907,7 +911,7 @@ impl<'c> Reader<'c> {
                     Some(c) => confidential |= c,
                     None => self.problem(
                         child(&a.path, "location_id"),
-                        format!("no location with id {l:?} in this file"),
+                        format!("no location with id {:?} in this file", l.as_str()),
                     ),
                 }
                 if at_locations
