@@ -255,16 +255,14 @@ impl PublicLocation {
 pub struct Listing<'a> {
     pub service: &'a Service,
     pub organization: &'a Organization,
-    pub locations: &'a [usize],
+    at: &'a [usize],
     index: &'a Index,
 }
 
 impl<'a> Listing<'a> {
     pub fn locations(&self) -> impl Iterator<Item = &'a Location> + 'a {
         let index = self.index;
-        self.locations
-            .iter()
-            .map(move |&i| &index.catalog.locations[i])
+        self.at.iter().map(move |&i| &index.catalog.locations[i])
     }
 }
 
@@ -603,7 +601,7 @@ impl Index {
         Some(Listing {
             service,
             organization: &self.catalog.organizations[o],
-            locations: &self.service_locations[s],
+            at: &self.service_locations[s],
             index: self,
         })
     }
