@@ -291,6 +291,12 @@ pub struct Index {
     locations: HashMap<RecordId, usize>,
     service_locations: Vec<Vec<usize>>,
     by_country: HashMap<CountryCode, Vec<Entry>>,
+    /// For each known city: its country's entries (by position in `by_country`) with their
+    /// distance from the city's centre, in [`Order::Nearest`] order. A nearest-first search walks
+    /// this instead of sorting.
+    nearest: Vec<Vec<(u32, f64)>>,
+    /// Countries where some service has several locations: their searches de-duplicate.
+    several: BTreeSet<CountryCode>,
     city_index: HashMap<CityId, u32>,
     /// Locations whose city is not in the list of known cities (listed once, by id).
     pub unplaced: Vec<RecordId>,
@@ -303,6 +309,15 @@ impl std::fmt::Debug for Index {
             .field("locations", &self.catalog.locations.len())
             .finish_non_exhaustive()
     }
+}
+
+/// How many of the filters she may see a listing meets: the best-match score.
+fn score(e: &Entry, ost: bool) -> u32 {
+    let mut met = e.filters;
+    if !ost {
+        met.remove(Filter::AcceptsOst);
+    }
+    met.len()
 }
 
 fn epoch_days(date: NaiveDate) -> i32 {
@@ -381,6 +396,34 @@ impl Index {
             }
             service_locations.push(here);
         }
+        let several = by_country
+            .iter()
+            .filter(|(_, entries)| entries.iter().any(|e| e.several))
+            .map(|(country, _)| *country)
+            .collect();
+        let nearest = cities
+            .all()
+            .iter()
+            .map(|city| {
+                let Some(entries) = by_country.get(&city.country) else {
+                    return Vec::new();
+                };
+                let ost = settings.ost_offered(city.country);
+                let mut list: Vec<(u32, f64)> = entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (i as u32, city.centre.km_to(&e.point)))
+                    .collect();
+                list.sort_unstable_by(|a, b| {
+                    let (ea, eb) = (&entries[a.0 as usize], &entries[b.0 as usize]);
+                    a.1.total_cmp(&b.1)
+                        .then(score(eb, ost).cmp(&score(ea, ost)))
+                        .then(ea.service.cmp(&eb.service))
+                        .then(a.0.cmp(&b.0))
+                });
+                list
+            })
+            .collect();
         Index {
             catalog,
             cities,
@@ -390,6 +433,8 @@ impl Index {
             locations,
             service_locations,
             by_country,
+            nearest,
+            several,
             city_index,
             unplaced,
         }
@@ -411,6 +456,16 @@ impl Index {
     /// One page of listings for her, best first. Nothing here reads a clock: `now` decides what
     /// is open and what is stale.
     pub fn search(&self, query: &Query, now: DateTime<Utc>) -> Result<SearchPage, SearchError> {
+        self.search_with(query, now, true)
+    }
+
+    /// `presorted: false` forces the general path; the tests check both paths agree.
+    fn search_with(
+        &self,
+        query: &Query,
+        now: DateTime<Utc>,
+        presorted: bool,
+    ) -> Result<SearchPage, SearchError> {
         let unknown = || SearchError::UnknownCity(query.city.clone());
         let &city_at = self.city_index.get(&query.city).ok_or_else(unknown)?;
         let city = &self.cities.all()[city_at as usize];
@@ -437,30 +492,58 @@ impl Index {
 
         let empty = Vec::new();
         let entries = self.by_country.get(&city.country).unwrap_or(&empty);
-        let mut hits: Vec<Hit> = Vec::new();
-        for (i, e) in entries.iter().enumerate() {
+        let keep = |e: &Entry| -> Option<bool> {
             if service_type.is_some_and(|t| !e.types.contains(t))
                 || !e.filters.contains_all(filters)
                 || (query.order == Order::BestMatch && e.city != city_at)
             {
-                continue;
+                return None;
             }
             if !ost && e.types.len() == 1 && e.types.contains(ServiceType::Ost) {
                 // A listing that is only OST cannot be offered where OST is not legal.
-                continue;
+                return None;
             }
             let stale = e.assured < fresh_from;
-            if stale && self.settings.hide_stale {
+            (!(stale && self.settings.hide_stale)).then_some(stale)
+        };
+        let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
+        let page = |total: usize, cards: Vec<Card>| SearchPage {
+            city: query.city.clone(),
+            service_type,
+            filters,
+            total,
+            page: query.page,
+            pages: total.div_ceil(per_page),
+            cards,
+        };
+
+        // Nearest first without duplicates to remove: walk the city's presorted list, keeping
+        // only the page's cards and counting the rest.
+        if presorted && query.order == Order::Nearest && !self.several.contains(&city.country) {
+            let first = query.page.saturating_mul(per_page);
+            let mut total = 0;
+            let mut cards = Vec::new();
+            for &(i, km) in &self.nearest[city_at as usize] {
+                let e = &entries[i as usize];
+                if let Some(stale) = keep(e) {
+                    if total >= first && cards.len() < per_page {
+                        cards.push(self.card(e, km, stale, ost, query.locale, now));
+                    }
+                    total += 1;
+                }
+            }
+            return Ok(page(total, cards));
+        }
+
+        let mut hits: Vec<Hit> = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            let Some(stale) = keep(e) else {
                 continue;
-            }
-            let mut met = e.filters;
-            if !ost {
-                met.remove(Filter::AcceptsOst);
-            }
+            };
             hits.push(Hit {
                 entry: i as u32,
                 km: city.centre.km_to(&e.point),
-                score: met.len(),
+                score: score(e, ost),
                 stale,
                 assured: e.assured,
                 service: e.service,
@@ -503,9 +586,7 @@ impl Index {
             hits.extend(best.into_values());
         }
 
-        let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
         let total = hits.len();
-        let pages = total.div_ceil(per_page);
         let start = query.page.saturating_mul(per_page).min(total);
         let end = (start + per_page).min(total);
         if end > 0 && end < total {
@@ -520,15 +601,7 @@ impl Index {
                 self.card(e, h.km, h.stale, ost, query.locale, now)
             })
             .collect();
-        Ok(SearchPage {
-            city: query.city.clone(),
-            service_type,
-            filters,
-            total,
-            page: query.page,
-            pages,
-            cards,
-        })
+        Ok(page(total, cards))
     }
 
     fn card(
@@ -646,5 +719,135 @@ impl Index {
                         .any(|n| n.to_lowercase().contains(&wanted))
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+    use rand::rngs::StdRng;
+    use rand::{Rng as _, SeedableRng as _};
+
+    use super::*;
+    use crate::directory::model::{Attribute, Phone, ServiceAtLocation, ServiceTerm, Text};
+
+    fn id(s: String) -> RecordId {
+        RecordId::parse(&s).expect("id")
+    }
+
+    /// A random directory: every city, public and confidential places, random terms and dates.
+    fn random_catalog(rng: &mut StdRng, cities: &Cities) -> Catalog {
+        let mut catalog = Catalog::default();
+        catalog.organizations.push(Organization {
+            id: id("org".into()),
+            name: Text::plain("Org (fictional)"),
+            description: Text::default(),
+            website: None,
+        });
+        let terms: Vec<ServiceTerm> = ServiceTerm::all().collect();
+        for i in 0..600 {
+            let city = &cities.all()[rng.random_range(0..cities.all().len())];
+            let placement = if rng.random_bool(0.2) {
+                Placement::Confidential
+            } else {
+                Placement::Public {
+                    address: None,
+                    // Some share the city centre exactly, so ties are ordered too.
+                    point: rng.random_bool(0.8).then(|| {
+                        GeoPoint::new(
+                            city.centre.lat() + rng.random_range(-0.3..0.3),
+                            city.centre.lon() + rng.random_range(-0.3..0.3),
+                        )
+                        .expect("point")
+                    }),
+                }
+            };
+            catalog.locations.push(Location {
+                id: id(format!("l{i}")),
+                organization_id: None,
+                name: None,
+                country: city.country,
+                city: city.id.clone(),
+                placement,
+            });
+            let attributes = terms
+                .iter()
+                .filter(|_| rng.random_bool(0.4))
+                .enumerate()
+                .map(|(k, term)| Attribute {
+                    id: id(format!("s{i}-a{k}")),
+                    term: *term,
+                })
+                .collect();
+            catalog.services.push(Service {
+                id: id(format!("s{i:03}")),
+                organization_id: id("org".into()),
+                name: Text::plain(format!("S{i} (fictional)")),
+                description: Text::default(),
+                status: Status::Active,
+                assured_date: rng.random_bool(0.9).then(|| {
+                    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default()
+                        + TimeDelta::days(rng.random_range(0..120))
+                }),
+                url: None,
+                email: None,
+                phones: vec![Phone {
+                    id: id(format!("s{i}-p")),
+                    number: PhoneNumber::parse("+44 7700 900000").expect("number"),
+                    description: None,
+                }],
+                schedules: Vec::new(),
+                languages: Vec::new(),
+                attributes,
+                at_locations: vec![ServiceAtLocation {
+                    id: id(format!("s{i}-at")),
+                    location_id: id(format!("l{i}")),
+                }],
+            });
+        }
+        catalog
+    }
+
+    #[test]
+    fn the_presorted_walk_gives_the_same_pages_as_sorting() {
+        let cities = Cities::builtin();
+        let mut rng = StdRng::seed_from_u64(11);
+        let ru = CountryCode::parse("RU").expect("RU");
+        let settings = Settings {
+            ost_legal: cities
+                .all()
+                .iter()
+                .map(|c| c.country)
+                .filter(|c| *c != ru)
+                .collect(),
+            hide_stale: false,
+            ..Settings::default()
+        };
+        let index = Index::build(random_catalog(&mut rng, &cities), cities.clone(), settings);
+        let now = Utc
+            .with_ymd_and_hms(2026, 8, 1, 12, 0, 0)
+            .single()
+            .expect("time");
+        let mut compared = 0;
+        for city in cities.all() {
+            for round in 0..6 {
+                let mut query = Query::new(city.id.clone(), Locale::En).page(round % 3, 4);
+                for f in Filter::ALL {
+                    if rng.random_bool(0.25) {
+                        query.filters.insert(*f);
+                    }
+                }
+                if round == 5 {
+                    query.service_type = Some(ServiceType::ALL[rng.random_range(0..8)]);
+                }
+                let fast = index.search_with(&query, now, true).expect("search");
+                let slow = index.search_with(&query, now, false).expect("search");
+                assert_eq!(fast.total, slow.total, "{query:?}");
+                assert_eq!(fast.pages, slow.pages);
+                assert_eq!(fast.cards, slow.cards, "{query:?}");
+                compared += fast.cards.len();
+            }
+        }
+        assert!(compared > 200, "the comparison saw real pages: {compared}");
     }
 }
