@@ -20,6 +20,9 @@
 //!   of chat ids and sessions with XChaCha20-Poly1305.
 //! - [`store`]: the `Store` port with SQLite (embedded default) and Postgres implementations:
 //!   sessions, the routing table, message ids for quick exit, update ids seen once, purge.
+//! - [`directory`]: the service directory (HSDS 3.0): the `Directory` port on SQLite and Postgres,
+//!   an in-memory index that search runs on (city, type, filters, open now, stale, no OST where it
+//!   is illegal), phone-only cards for confidential shelters, HSDS JSON/CSV import and export.
 //!
 //! ## How an input flows
 //! An adapter (the terminal simulator, the tests, the Telegram bot) turns what she did into an
@@ -33,6 +36,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod conversation;
+pub mod directory;
 pub mod discretion;
 pub mod domain;
 pub mod flows;

@@ -34,6 +34,11 @@ enum Cmd {
     Healthcheck,
     /// Check flows, country data, locales and the discretion rule; print each fault as file:line.
     Check,
+    /// The service directory: import or export Open Referral HSDS 3.0 (JSON or CSV).
+    Services {
+        #[command(subcommand)]
+        command: ServicesCmd,
+    },
     /// Talk to the conversation core in the terminal (or replay a script from stdin).
     Simulate {
         #[arg(long, value_parser = parse_locale)]
@@ -41,6 +46,26 @@ enum Cmd {
         #[arg(long, value_parser = parse_country)]
         country: Option<CountryCode>,
     },
+}
+
+#[derive(Subcommand)]
+enum ServicesCmd {
+    /// Import an HSDS JSON file, or a folder holding the CSV package. Records are matched by id
+    /// (a re-import changes nothing); any problem refuses the whole import.
+    Import { path: PathBuf },
+    /// Export the whole directory: JSON into the file PATH, or CSV files into the folder PATH.
+    /// Confidential shelters are written without address or coordinates.
+    Export {
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
+        format: ExportFormat,
+        path: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormat {
+    Json,
+    Csv,
 }
 
 fn parse_locale(s: &str) -> Result<Locale, String> {
@@ -91,6 +116,7 @@ fn main() -> ExitCode {
             }
         }
         Some(Cmd::Migrate) => block_on(migrate()),
+        Some(Cmd::Services { command }) => block_on(services(command)),
         Some(Cmd::Purge) => block_on(purge()),
         Some(Cmd::Healthcheck) => block_on(healthcheck()),
         Some(Cmd::Run) | None => block_on(run(root)),
@@ -181,6 +207,53 @@ async fn migrate() -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("migrations applied");
+    Ok(())
+}
+
+/// Opens the directory the way `migrate` opens the store: same `DATABASE_URL` and secret check.
+async fn open_directory() -> Result<std::sync::Arc<dyn helpline::directory::Directory>, String> {
+    let (url, secret) = database_settings()?;
+    helpline::store::connect(&url, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    helpline::directory::connect(
+        &url,
+        helpline::directory::Cities::builtin(),
+        helpline::directory::Settings::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())
+}
+
+async fn services(command: ServicesCmd) -> Result<(), String> {
+    let directory = open_directory().await?;
+    match command {
+        ServicesCmd::Import { path } => {
+            let report = directory
+                .import_path(&path)
+                .await
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("{report}");
+        }
+        ServicesCmd::Export { format, path } => {
+            let written =
+                |e: std::io::Error| format!("{}: cannot be written ({e})", path.display());
+            match format {
+                ExportFormat::Json => {
+                    let text = directory.export_json().await.map_err(|e| e.to_string())?;
+                    std::fs::write(&path, text).map_err(written)?;
+                }
+                ExportFormat::Csv => {
+                    let files = directory.export_csv().await.map_err(|e| e.to_string())?;
+                    std::fs::create_dir_all(&path).map_err(written)?;
+                    for (name, text) in files {
+                        std::fs::write(path.join(name), text).map_err(written)?;
+                    }
+                }
+            }
+            println!("exported to {}", path.display());
+        }
+    }
     Ok(())
 }
 

@@ -4,6 +4,8 @@ mod support; // shared helpers: shipped content, fixtures, fresh databases, the 
 
 mod content_check; // `helpline check` passes on the shipped files and pinpoints each kind of fault
 mod conversation_walk; // every reachable path of every flow, in every locale: no dead end, no raw id
+mod directory; // service search on SQLite and Postgres: types, filters, nearest, confidential, stale, OST, hours
+mod directory_import; // HSDS JSON/CSV: round trips, refusals naming each place, no-op re-imports, hostile text
 mod e2e; // the whole bot against the fake Bot API on SQLite and Postgres: flows, quick exit, faults, privacy, restarts
 mod fake_telegram_selftest; // the fake Bot API behaves like Telegram, through teloxide's real client
 mod localizer; // fallback chains are a safety net that works, and locales load strictly

@@ -139,6 +139,30 @@ impl TestDb {
         self.secret_hex.as_deref()
     }
 
+    /// The service directory in this test's database, as `helpline services` opens it.
+    pub async fn directory(
+        &self,
+        settings: helpline::directory::Settings,
+    ) -> Arc<dyn helpline::directory::Directory> {
+        helpline::directory::connect(&self.url, helpline::directory::Cities::builtin(), settings)
+            .await
+            .unwrap_or_else(|e| panic!("open the directory in the test database: {e:#?}"))
+    }
+
+    /// Runs one statement directly, bypassing the program, as a careless operator might.
+    pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        match &self.raw {
+            Raw::Sqlite(pool) => sqlx::query(AssertSqlSafe(sql.to_owned()))
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+            Raw::Postgres(pool) => sqlx::query(AssertSqlSafe(sql.to_owned()))
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()),
+        }
+    }
+
     /// The SQLite file, for tests about what sits beside it.
     pub fn sqlite_file(&self) -> Option<&PathBuf> {
         match &self.place {

@@ -6,6 +6,7 @@ pub mod app;
 pub mod content;
 pub mod databases;
 pub mod fake_telegram;
+pub mod listings;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 
