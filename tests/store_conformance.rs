@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use chrono::TimeDelta;
 use helpline::privacy::Secret;
-use helpline::store::{DEFAULT_IDLE_RETENTION, PurgeReport, StoreError};
+use helpline::store::{DEFAULT_IDLE_RETENTION, PurgeReport, StoreError, Turn};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
@@ -37,6 +37,7 @@ stories!(
     session_round_trips_and_overwrites,
     routes_round_trip,
     message_ids_are_kept_for_the_quick_exit_window,
+    a_turn_saves_session_route_and_message_ids_together,
     forget_leaves_no_row_about_her,
     purge_honours_retention,
     reopening_keeps_everything,
@@ -213,6 +214,99 @@ async fn message_ids_are_kept_for_the_quick_exit_window(db: TestDb) {
     assert_eq!(
         db.store.recent_messages(&olena, all).await.expect("recent"),
         vec![11, 12]
+    );
+}
+
+async fn a_turn_saves_session_route_and_message_ids_together(db: TestDb) {
+    let (olena, dana) = (db.keys.pseudonym(OLENA), db.keys.pseudonym(DANA));
+    let now = noon();
+    fn turn<'a>(session: &'a [u8], chat_id: i64, message_ids: &'a [i32]) -> Turn<'a> {
+        Turn {
+            session,
+            chat_id,
+            message_ids,
+        }
+    }
+    db.store
+        .save_turn(&olena, turn(b"v1", OLENA, &[5, 6, 6]), now)
+        .await
+        .expect("a turn");
+    db.store
+        .save_turn(&olena, turn(b"v2", OLENA, &[]), now + TimeDelta::minutes(1))
+        .await
+        .expect("a turn without message ids");
+    db.store
+        .save_turn(&dana, turn(b"d1", DANA_CHAT, &[6]), now)
+        .await
+        .expect("another woman");
+    assert_eq!(
+        db.store.load_session(&olena).await.expect("load"),
+        Some(b"v2".to_vec())
+    );
+    assert_eq!(
+        db.store.get_route(&olena).await.expect("route"),
+        Some(OLENA)
+    );
+    assert_eq!(
+        db.store.get_route(&dana).await.expect("route"),
+        Some(DANA_CHAT)
+    );
+    let window = now - TimeDelta::hours(48);
+    assert_eq!(
+        db.store
+            .recent_messages(&olena, window)
+            .await
+            .expect("recent"),
+        vec![5, 6]
+    );
+
+    // Many women ending turns at once (SQLite groups them into one transaction): each lands.
+    let mut women = JoinSet::new();
+    for n in 0..60i64 {
+        let (store, keys) = (db.store.clone(), db.keys.clone());
+        women.spawn(async move {
+            let who = keys.pseudonym(2_000 + n);
+            let session = n.to_be_bytes();
+            let id = i32::try_from(n).expect("small");
+            store
+                .save_turn(&who, turn(&session, 3_000 + n, &[id, id + 1]), noon())
+                .await
+                .expect("a concurrent turn");
+        });
+    }
+    while let Some(done) = women.join_next().await {
+        done.expect("woman");
+    }
+    for n in 0..60i64 {
+        let who = db.keys.pseudonym(2_000 + n);
+        let id = i32::try_from(n).expect("small");
+        assert_eq!(
+            db.store.load_session(&who).await.expect("load"),
+            Some(n.to_be_bytes().to_vec())
+        );
+        assert_eq!(
+            db.store.get_route(&who).await.expect("route"),
+            Some(3_000 + n)
+        );
+        assert_eq!(
+            db.store.recent_messages(&who, window).await.expect("ids"),
+            vec![id, id + 1]
+        );
+    }
+    assert_eq!(db.count_rows("message_ids", None).await, 3 + 120);
+
+    // Everything a turn wrote ages like the rest.
+    let report = db
+        .store
+        .purge(
+            now + DEFAULT_IDLE_RETENTION + TimeDelta::days(1),
+            DEFAULT_IDLE_RETENTION,
+        )
+        .await
+        .expect("purge");
+    assert_eq!(
+        (report.sessions, report.routes, report.message_ids),
+        (62, 62, 123)
     );
 }
 
@@ -609,7 +703,8 @@ async fn timing_of_a_thousand_updates(db: TestDb) {
     }
     let sequential = started.elapsed();
 
-    // Full updates (first_delivery + load + save + record) from 16 concurrent women.
+    // Full updates as the bot makes them (first_delivery + load + save_turn with her message
+    // and the reply) from 16 concurrent women.
     let started = Instant::now();
     let mut workers = JoinSet::new();
     for worker in 0..16i64 {
@@ -626,15 +721,13 @@ async fn timing_of_a_thousand_updates(db: TestDb) {
                         .expect("delivery")
                 );
                 let _ = store.load_session(&who).await.expect("load");
-                store
-                    .save_session(&who, &session, noon())
-                    .await
-                    .expect("save");
-                let message_id = i32::try_from(n).expect("small");
-                store
-                    .record_message(&who, message_id, noon())
-                    .await
-                    .expect("record");
+                let message_id = i32::try_from(n).expect("small") * 2;
+                let turn = Turn {
+                    session: &session,
+                    chat_id: 1_000 + worker,
+                    message_ids: &[message_id, message_id + 1],
+                };
+                store.save_turn(&who, turn, noon()).await.expect("turn");
             }
         });
     }
@@ -649,5 +742,5 @@ async fn timing_of_a_thousand_updates(db: TestDb) {
         1000.0 / sequential.as_secs_f64(),
         2000.0 / concurrent.as_secs_f64(),
     );
-    assert_eq!(db.count_rows("message_ids", None).await, 2000);
+    assert_eq!(db.count_rows("message_ids", None).await, 4000);
 }

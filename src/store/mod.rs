@@ -84,6 +84,17 @@ pub struct PurgeReport {
     pub deliveries: u64,
 }
 
+/// What one conversation turn leaves behind, written by [`Store::save_turn`] at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Turn<'a> {
+    /// Her session after the turn (opaque bytes, sealed by the store).
+    pub session: &'a [u8],
+    /// The chat that reaches her.
+    pub chat_id: i64,
+    /// The turn's message ids in her chat, hers and the bot's, for quick exit.
+    pub message_ids: &'a [i32],
+}
+
 /// Everything the bot remembers between updates. Times are passed in, never read from a clock,
 /// so retention can be tested (and `purge` run) at any chosen `now`.
 #[async_trait]
@@ -120,6 +131,16 @@ pub trait Store: Send + Sync {
         who: &Pseudonym,
         message_id: i32,
         sent_at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The end of a turn: [`Store::save_session`], [`Store::put_route`] and
+    /// [`Store::record_message`] for each id, in one transaction. A turn costs one write instead
+    /// of three or more; SQLite also lets concurrent turns share one commit.
+    async fn save_turn(
+        &self,
+        who: &Pseudonym,
+        turn: Turn<'_>,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
     /// Her message ids sent at or after `since`, ascending.

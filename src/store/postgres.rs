@@ -14,7 +14,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Store, StoreError, open_chat_id,
+    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Store, StoreError, Turn, open_chat_id,
     open_session, seal_chat_id, seal_key_check, seal_session, verify_key_check,
 };
 use crate::privacy::{Keys, Pseudonym};
@@ -153,6 +153,37 @@ impl Store for PostgresStore {
         .execute(&self.pool)
         .await
         .map_err(StoreError::database("recording a message id"))?;
+        Ok(())
+    }
+
+    async fn save_turn(
+        &self,
+        who: &Pseudonym,
+        turn: Turn<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        // One statement, so one round trip and one commit for the whole turn.
+        sqlx::query(
+            "WITH session AS ( \
+                 INSERT INTO sessions (who, sealed, touched_at) VALUES ($1, $2, $4) \
+                 ON CONFLICT (who) DO UPDATE \
+                 SET sealed = excluded.sealed, touched_at = excluded.touched_at), \
+             route AS ( \
+                 INSERT INTO routes (who, sealed_chat_id, touched_at) VALUES ($1, $3, $4) \
+                 ON CONFLICT (who) DO UPDATE \
+                 SET sealed_chat_id = excluded.sealed_chat_id, touched_at = excluded.touched_at) \
+             INSERT INTO message_ids (who, message_id, sent_at) \
+             SELECT DISTINCT $1, id, $4 FROM unnest($5::integer[]) AS id \
+             ON CONFLICT (who, message_id) DO NOTHING",
+        )
+        .bind(who.as_bytes().as_slice())
+        .bind(seal_session(&self.keys, who, turn.session))
+        .bind(seal_chat_id(&self.keys, who, turn.chat_id))
+        .bind(now)
+        .bind(turn.message_ids)
+        .execute(&self.pool)
+        .await
+        .map_err(StoreError::database("saving a turn"))?;
         Ok(())
     }
 

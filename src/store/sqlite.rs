@@ -7,11 +7,18 @@
 //! moments of writes, which for this data means at worst a redelivered update is handled twice.
 //! `secure_delete` overwrites deleted rows, so /forget does not leave her sealed data in free
 //! pages of the file.
+//!
+//! The end of a turn ([`Store::save_turn`], the write every update makes) goes through a queue to
+//! one task that writes every turn waiting into one transaction (group commit): under load, many
+//! turns share one trip through the single write connection and one commit, instead of each
+//! waiting for its own. Each turn's caller still learns the outcome of its own write.
 
 use std::path::Path;
 use std::str::FromStr as _;
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -20,7 +27,7 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Store, StoreError, open_chat_id,
+    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Store, StoreError, Turn, open_chat_id,
     open_session, seal_chat_id, seal_key_check, seal_session, verify_key_check,
 };
 use crate::privacy::{Keys, Pseudonym};
@@ -29,6 +36,71 @@ pub struct SqliteStore {
     write: SqlitePool,
     read: SqlitePool,
     keys: Arc<Keys>,
+    turns: mpsc::Sender<PendingTurn>,
+}
+
+/// A turn sealed and waiting for the turn writer.
+struct PendingTurn {
+    who: [u8; 32],
+    sealed_session: Vec<u8>,
+    sealed_chat_id: Vec<u8>,
+    /// The message ids as a JSON array, read by `json_each`: one statement for any number.
+    message_ids: String,
+    now: i64,
+    done: oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// At most this many turns share one transaction, so none waits long behind the others.
+const TURNS_PER_COMMIT: usize = 128;
+
+/// One turn's writes, as one command to the connection (SQLite runs the statements in order).
+const SAVE_TURN: &str = "\
+    INSERT INTO sessions (who, sealed, touched_at) VALUES (?1, ?2, ?4) \
+    ON CONFLICT (who) DO UPDATE SET sealed = excluded.sealed, touched_at = excluded.touched_at; \
+    INSERT INTO routes (who, sealed_chat_id, touched_at) VALUES (?1, ?3, ?4) \
+    ON CONFLICT (who) DO UPDATE \
+    SET sealed_chat_id = excluded.sealed_chat_id, touched_at = excluded.touched_at; \
+    INSERT INTO message_ids (who, message_id, sent_at) \
+    SELECT ?1, value, ?4 FROM json_each(?5) WHERE true \
+    ON CONFLICT (who, message_id) DO NOTHING";
+
+/// The turn writer: takes every turn waiting (up to [`TURNS_PER_COMMIT`]) and writes them in one
+/// transaction. Ends when the store is dropped.
+async fn write_turns(pool: SqlitePool, mut queue: mpsc::Receiver<PendingTurn>) {
+    let mut batch = Vec::with_capacity(TURNS_PER_COMMIT);
+    while queue.recv_many(&mut batch, TURNS_PER_COMMIT).await > 0 {
+        if batch.len() > 1 && write_batch(&pool, &batch).await.is_ok() {
+            for turn in batch.drain(..) {
+                let _ = turn.done.send(Ok(()));
+            }
+            continue;
+        }
+        // One turn, or a batch that failed: each turn alone, so each caller gets its own
+        // outcome and one bad turn cannot fail the others.
+        for turn in batch.drain(..) {
+            let outcome = write_batch(&pool, std::slice::from_ref(&turn)).await;
+            let _ = turn.done.send(outcome);
+        }
+    }
+}
+
+async fn write_batch(pool: &SqlitePool, batch: &[PendingTurn]) -> Result<(), StoreError> {
+    let failed = StoreError::database("saving a turn");
+    let mut tx = pool.begin().await.map_err(failed)?;
+    for turn in batch {
+        sqlx::query(SAVE_TURN)
+            .bind(turn.who.as_slice())
+            .bind(turn.sealed_session.as_slice())
+            .bind(turn.sealed_chat_id.as_slice())
+            .bind(turn.now)
+            .bind(turn.message_ids.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::database("saving a turn"))?;
+    }
+    tx.commit()
+        .await
+        .map_err(StoreError::database("saving a turn"))
 }
 
 /// How long a connection waits for another process (e.g. `helpline purge`) holding the lock.
@@ -96,7 +168,14 @@ impl SqliteStore {
             .await
             .map_err(StoreError::database("checking the secret"))?;
         verify_key_check(&keys, &sealed)?;
-        Ok(SqliteStore { write, read, keys })
+        let (turns, queue) = mpsc::channel(TURNS_PER_COMMIT * 8);
+        tokio::spawn(write_turns(write.clone(), queue));
+        Ok(SqliteStore {
+            write,
+            read,
+            keys,
+            turns,
+        })
     }
 }
 
@@ -199,6 +278,32 @@ impl Store for SqliteStore {
         .await
         .map_err(StoreError::database("recording a message id"))?;
         Ok(())
+    }
+
+    async fn save_turn(
+        &self,
+        who: &Pseudonym,
+        turn: Turn<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (done, outcome) = oneshot::channel();
+        let ids = turn
+            .message_ids
+            .iter()
+            .map(i32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let pending = PendingTurn {
+            who: *who.as_bytes(),
+            sealed_session: seal_session(&self.keys, who, turn.session),
+            sealed_chat_id: seal_chat_id(&self.keys, who, turn.chat_id),
+            message_ids: format!("[{ids}]"),
+            now: millis(now),
+            done,
+        };
+        let gone = || StoreError::database("saving a turn")(sqlx::Error::PoolClosed);
+        self.turns.send(pending).await.map_err(|_| gone())?;
+        outcome.await.map_err(|_| gone())?
     }
 
     async fn recent_messages(
