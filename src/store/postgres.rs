@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
+use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
@@ -25,6 +26,8 @@ pub struct PostgresStore {
 }
 
 const MAX_CONNECTIONS: u32 = 16;
+/// A pooled connection idle longer than this is pinged before use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(30);
 
 impl PostgresStore {
     /// Connects and applies migrations. Several instances may start at once: sqlx serialises
@@ -33,9 +36,21 @@ impl PostgresStore {
         options: PgConnectOptions,
         keys: Arc<Keys>,
     ) -> Result<PostgresStore, StoreError> {
+        // sqlx pings a connection before every use by default: a second round trip for every
+        // query. Only a connection idle for a while can have been dropped by the server or the
+        // network in between, so only such a one is pinged (and replaced if it does not answer).
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(5))
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > PING_AFTER_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await
             .map_err(StoreError::Connect)?;
