@@ -21,7 +21,7 @@ use teloxide::Bot;
 use teloxide::payloads::SetMyCommandsSetters as _;
 use teloxide::prelude::Requester as _;
 use teloxide::types::{BotCommand, Update};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio_util::task::TaskTracker;
 
 use crate::config::SendLimits;
@@ -30,7 +30,7 @@ use crate::conversation::{Command, Effect, Input, OutMessage, Session};
 use crate::domain::Locale;
 use crate::i18n::Args;
 use crate::privacy::{Keys, Pseudonym};
-use crate::store::{MESSAGE_ID_WINDOW, Store};
+use crate::store::{MESSAGE_ID_WINDOW, Store, Turn};
 use inbound::{Callback, Event, Incoming};
 use outbound::{Outbound, SendError};
 
@@ -61,6 +61,8 @@ struct Shared {
     queues: Mutex<HashMap<i64, mpsc::UnboundedSender<Incoming>>>,
     /// Updates accepted but not yet handled, for the long-poll offset.
     in_flight: Mutex<BTreeSet<i64>>,
+    /// Woken whenever an update leaves `in_flight`, so polling can move its offset at once.
+    handled: Notify,
     tasks: TaskTracker,
 }
 
@@ -88,6 +90,7 @@ impl Telegram {
                 out: Outbound::new(bot, limits),
                 queues: Mutex::new(HashMap::new()),
                 in_flight: Mutex::new(BTreeSet::new()),
+                handled: Notify::new(),
                 tasks: TaskTracker::new(),
             }),
         }
@@ -128,6 +131,35 @@ impl Telegram {
     /// The oldest update still being handled, if any: the long-poll offset must not pass it.
     pub fn oldest_in_flight(&self) -> Option<i64> {
         lock(&self.shared.in_flight).first().copied()
+    }
+
+    /// How many updates are being handled.
+    pub fn count_in_flight(&self) -> usize {
+        lock(&self.shared.in_flight).len()
+    }
+
+    /// Waits until the oldest update in flight is no longer `oldest` and at most half of the
+    /// `count` updates then in flight are left, or for `at_most`. Polling calls this when
+    /// Telegram only returned updates still being handled: the offset cannot pass them, so
+    /// Telegram sends them again with every `getUpdates` until they are done. Polling again
+    /// after every single update handled would fetch (and parse) the same updates over and over;
+    /// waiting for half of them keeps that to about one extra update per update handled.
+    pub async fn until_handled(&self, oldest: i64, count: usize, at_most: Duration) {
+        let deadline = tokio::time::Instant::now() + at_most;
+        loop {
+            let handled = self.shared.handled.notified();
+            let mut handled = std::pin::pin!(handled);
+            handled.as_mut().enable();
+            {
+                let in_flight = lock(&self.shared.in_flight);
+                if in_flight.first() != Some(&oldest) && in_flight.len() <= count / 2 {
+                    return;
+                }
+            }
+            if tokio::time::timeout_at(deadline, handled).await.is_err() {
+                return;
+            }
+        }
     }
 
     /// Waits until every accepted update is handled (graceful shutdown).
@@ -195,6 +227,7 @@ impl Shared {
             let id = next.update_id;
             self.turn(next).await;
             lock(&self.in_flight).remove(&id);
+            self.handled.notify_waiters();
         }
     }
 
@@ -277,17 +310,13 @@ impl Shared {
             }
             return Ok(());
         }
-        if let Some(id) = message_id {
-            self.store.record_message(who, id, now).await?;
-        }
-        if let Some(c) = callback {
-            self.out.answer_callback(&c.id).await;
-        }
-
         let reply = self.content.handle(&mut record.session, input);
         let silent = record.session.silent;
 
         if reply.effect == Some(Effect::Forget) {
+            if let Some(c) = callback {
+                self.out.answer_callback(&c.id).await;
+            }
             return self
                 .forget(
                     who,
@@ -301,13 +330,58 @@ impl Shared {
                 .await;
         }
 
+        // The spinner on her button stops while the reply is on its way: both calls at once.
+        let answer = async {
+            if let Some(c) = callback {
+                self.out.answer_callback(&c.id).await;
+            }
+        };
+        let ((), sent) = tokio::join!(
+            answer,
+            self.deliver(chat, callback, &reply.messages, silent)
+        );
+        let Some(sent) = sent else {
+            self.store.forget(who).await?;
+            return Ok(());
+        };
+
+        record.handled.push(update_id);
+        if record.handled.len() > REMEMBERED_UPDATES {
+            let excess = record.handled.len() - REMEMBERED_UPDATES;
+            record.handled.drain(..excess);
+        }
+        let bytes = serde_json::to_vec(&record).unwrap_or_default();
+        // Her message and the bot's are recorded for quick exit with the session, in one write
+        // at the end of the turn rather than one write each as they happen. A crash in the
+        // middle of a turn leaves the ids of that turn unrecorded (her update comes again and is
+        // answered again, that time recorded); one write per turn is what lets the bot keep up
+        // with thousands of updates a second.
+        let message_ids: Vec<i32> = message_id.into_iter().chain(sent).collect();
+        let turn = Turn {
+            session: &bytes,
+            chat_id: chat,
+            message_ids: &message_ids,
+        };
+        self.store.save_turn(who, turn, now).await?;
+        Ok(())
+    }
+
+    /// Sends (or edits into place) the messages of a reply, in order. Returns the ids of the
+    /// messages sent, or `None` when she blocked the bot.
+    async fn deliver(
+        &self,
+        chat: i64,
+        callback: Option<&Callback>,
+        messages: &[OutMessage],
+        silent: bool,
+    ) -> Option<Vec<i32>> {
         // Edit the message whose button she pressed when one plain message answers it; anything
         // protected or longer arrives as new messages.
         let edit_target = callback
             .and_then(|c| c.message_id)
-            .filter(|_| reply.messages.len() == 1 && !reply.messages[0].protect);
-        let mut blocked = false;
-        for (i, message) in reply.messages.iter().enumerate() {
+            .filter(|_| messages.len() == 1 && !messages[0].protect);
+        let mut sent = Vec::with_capacity(messages.len());
+        for (i, message) in messages.iter().enumerate() {
             let result = match edit_target {
                 Some(target) if i == 0 => match self.out.edit(chat, target, message).await {
                     Ok(()) => Ok(None),
@@ -319,29 +393,13 @@ impl Shared {
                 _ => self.out.send(chat, message, silent).await.map(Some),
             };
             match result {
-                Ok(Some(sent)) => self.store.record_message(who, sent, Utc::now()).await?,
+                Ok(Some(id)) => sent.push(id),
                 Ok(None) => {}
-                Err(SendError::Blocked) => {
-                    blocked = true;
-                    break;
-                }
+                Err(SendError::Blocked) => return None,
                 Err(_) => {}
             }
         }
-        if blocked {
-            self.store.forget(who).await?;
-            return Ok(());
-        }
-
-        record.handled.push(update_id);
-        if record.handled.len() > REMEMBERED_UPDATES {
-            let excess = record.handled.len() - REMEMBERED_UPDATES;
-            record.handled.drain(..excess);
-        }
-        self.store.put_route(who, chat, now).await?;
-        let bytes = serde_json::to_vec(&record).unwrap_or_default();
-        self.store.save_session(who, &bytes, now).await?;
-        Ok(())
+        Some(sent)
     }
 
     /// Quick exit: delete every message still deletable, erase her, leave one neutral message.

@@ -13,6 +13,8 @@ use super::Telegram;
 
 /// Seconds Telegram holds a getUpdates call open when there is nothing new.
 const LONG_POLL_SECONDS: u32 = 25;
+/// The longest wait before polling again when only updates still in flight came back.
+const OLD_ONLY_WAIT: Duration = Duration::from_millis(50);
 
 pub fn allowed_updates() -> Vec<AllowedUpdate> {
     vec![
@@ -62,9 +64,18 @@ pub async fn run(telegram: Telegram, shutdown: CancellationToken) -> Result<(), 
                     fresh += 1;
                     telegram.accept(update);
                 }
-                if fresh == 0 && telegram.oldest_in_flight().is_some() {
-                    // Only old, still-running updates came back: give them a moment.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                if fresh == 0
+                    && let Some(oldest) = telegram.oldest_in_flight()
+                {
+                    // Only updates still being handled came back, and Telegram returns them again
+                    // until the offset passes them: poll again once the oldest and half of the
+                    // others are done (usually a few milliseconds), and not later than a moment
+                    // from now, so a long turn does not hold back other women's new updates.
+                    let count = telegram.count_in_flight();
+                    tokio::select! {
+                        _ = shutdown.cancelled() => return Ok(()),
+                        _ = telegram.until_handled(oldest, count, OLD_ONLY_WAIT) => {}
+                    }
                 }
             }
             Err(RequestError::RetryAfter(seconds)) => {
