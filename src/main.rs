@@ -8,6 +8,12 @@ use clap::{Parser, Subcommand};
 use helpline::content::Content;
 use helpline::domain::{CountryCode, Locale};
 
+/// mimalloc rather than the system allocator: every update allocates and frees many small
+/// buffers (the JSON of each Bot API call and answer), and in the load benchmark
+/// (benches/telegram.rs, which uses the same allocator) glibc's malloc took a quarter of the CPU.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "helpline",

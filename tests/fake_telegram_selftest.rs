@@ -1221,8 +1221,30 @@ async fn reply_watch_reports_sends_and_edits_and_history_can_be_off() {
     assert_eq!((refused.message_id, refused.ok), (Some(sent.id.0), false));
     assert!(replies.try_recv().is_err(), "getMe is not reported");
 
+    // getUpdates answers the same without history (from text serialized once).
+    tg.duplicate_next(1);
+    let sent_text = tg.send_text(&user, "typed while history is off");
+    let updates = bot.get_updates().await.expect("getUpdates");
+    assert_eq!(updates.len(), 1);
+    assert_eq!(message(&updates[0]).id.0, sent_text);
+    assert_eq!(
+        message(&updates[0]).text(),
+        Some("typed while history is off")
+    );
+    let next = i32::try_from(updates[0].id.0).expect("small id") + 1;
+    let again = bot.get_updates().offset(next).await.expect("getUpdates");
+    assert_eq!(again.len(), 1, "a duplicated update comes once more");
+    assert_eq!(again[0].id, updates[0].id);
+    assert!(
+        bot.get_updates()
+            .offset(next)
+            .await
+            .expect("getUpdates")
+            .is_empty()
+    );
+
     assert!(tg.calls().is_empty(), "no history while it is off");
-    assert_eq!(tg.chat(user.id).len(), 1, "chats are still kept");
+    assert_eq!(tg.chat(user.id).len(), 2, "chats are still kept");
     tg.keep_call_history(true);
     bot.get_me().await.expect("getMe");
     assert_eq!(tg.calls().len(), 1);

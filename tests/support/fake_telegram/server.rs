@@ -11,7 +11,7 @@ use axum::{
     Json,
     body::Bytes,
     extract::State,
-    http::{HeaderMap, StatusCode, Uri},
+    http::{HeaderMap, StatusCode, Uri, header::CONTENT_TYPE},
     response::{IntoResponse, Response},
 };
 use serde_json::Value;
@@ -113,7 +113,15 @@ pub(super) async fn handle(
             result
         })
     } else if lower == "getupdates" {
-        let result = get_updates(&shared, &params).await;
+        let result = match get_updates(&shared, &params).await {
+            Ok(Updates::Text(text)) => {
+                // No call history is kept: nothing to record, and the text is the answer.
+                let body = format!("{{\"ok\":true,\"result\":{text}}}");
+                return ([(CONTENT_TYPE, "application/json")], body).into_response();
+            }
+            Ok(Updates::Parsed(value)) => Ok(value),
+            Err(e) => Err(e),
+        };
         shared.update(|st| st.record(&method, &params, &result));
         result
     } else {
@@ -126,7 +134,13 @@ pub(super) async fn handle(
     reply(&result)
 }
 
-pub(super) async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, ApiError> {
+/// A `getUpdates` answer: parsed when calls are kept, already JSON text when they are not.
+pub(super) enum Updates {
+    Parsed(Value),
+    Text(String),
+}
+
+pub(super) async fn get_updates(shared: &Shared, p: &Params) -> Result<Updates, ApiError> {
     let offset = p.int("offset")?;
     let limit = usize::try_from(p.int("limit")?.unwrap_or(100).clamp(1, 100)).unwrap_or(100);
     let timeout = p
@@ -167,9 +181,19 @@ pub(super) async fn get_updates(shared: &Shared, p: &Params) -> Result<Value, Ap
             if st.poll_generation != generation {
                 return Err(api_error(409, POLL_CONFLICT));
             }
-            let batch = st.take_batch(limit);
-            if !batch.is_empty() || st.shutting_down || Instant::now() >= deadline {
-                return Ok(Value::Array(batch));
+            let done = |count: usize, st: &TelegramState| {
+                count > 0 || st.shutting_down || Instant::now() >= deadline
+            };
+            if st.keep_calls {
+                let batch = st.take_batch(limit);
+                if done(batch.len(), &st) {
+                    return Ok(Updates::Parsed(Value::Array(batch)));
+                }
+            } else {
+                let (count, text) = st.take_batch_text(limit);
+                if done(count, &st) {
+                    return Ok(Updates::Text(text));
+                }
             }
         }
         let _ = tokio::time::timeout_at(deadline, changed).await;
