@@ -23,13 +23,21 @@
 //! - [`directory`]: the service directory (HSDS 3.0): the `Directory` port on SQLite and Postgres,
 //!   an in-memory index that search runs on (city, type, filters, open now, stale, no OST where it
 //!   is illegal), phone-only cards for confidential shelters, HSDS JSON/CSV import and export.
+//! - [`telegram`]: the Telegram adapter: [`telegram::inbound`] reduces an update to an `Input`
+//!   (dropping names and everything else about her), her own task runs her turns in order,
+//!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls.
+//! - [`server`]: `/healthz`, `/readyz` and the webhook on `HELPLINE_HTTP_ADDR`.
+//! - [`config`]: the environment, each fault one line naming the variable.
+//! - [`app`]: `helpline run`: wires it all together and stops gracefully on SIGTERM/SIGINT.
 //!
 //! ## How an input flows
-//! An adapter (the terminal simulator, the tests, the Telegram bot) turns what she did into an
-//! [`conversation::Input`], loads her [`conversation::Session`], calls
-//! [`content::Content::handle`], stores the session again, and renders the
-//! [`conversation::Reply`]: messages with buttons, and at most one effect (forget her, hand her to
-//! a consultant, open the directory) that only the adapter can carry out.
+//! A Telegram update arrives by long polling or the webhook; [`telegram::Telegram::accept`] queues
+//! it for her task, which loads her sealed session from the [`store`] (by pseudonym), and then:
+//! an adapter (the Telegram bot, the terminal simulator, the tests) turns what she did into an
+//! [`conversation::Input`], takes her [`conversation::Session`], calls
+//! [`content::Content::handle`], renders the [`conversation::Reply`] (messages with buttons, and
+//! at most one effect — forget her, hand her to a consultant, open the directory — that only the
+//! adapter can carry out), and then stores the session in one write with the turn's message ids.
 
 pub mod app;
 pub mod check;
