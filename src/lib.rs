@@ -20,9 +20,12 @@
 //!   of chat ids and sessions with XChaCha20-Poly1305.
 //! - [`store`]: the `Store` port with SQLite (embedded default) and Postgres implementations:
 //!   sessions, the routing table, message ids for quick exit, update ids seen once, purge.
+//! - [`db`]: the store's database handle shared by the parts with tables of their own, and
+//!   [`on_db!`], which writes a query once for both dialects.
 //! - [`directory`]: the service directory (HSDS 3.0): the `Directory` port on SQLite and Postgres,
 //!   an in-memory index that search runs on (city, type, filters, open now, stale, no OST where it
 //!   is illegal), phone-only cards for confidential shelters, HSDS JSON/CSV import and export.
+//! - [`staff`]: consultants and coordinators, their roles and the names women see.
 //! - [`telegram`]: the Telegram adapter: [`telegram::inbound`] reduces an update to an `Input`
 //!   (dropping names and everything else about her), her own task runs her turns in order,
 //!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls.
@@ -44,6 +47,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod conversation;
+pub mod db;
 pub mod directory;
 pub mod discretion;
 pub mod domain;
@@ -52,5 +56,6 @@ pub mod i18n;
 pub mod privacy;
 pub mod server;
 pub mod simulate;
+pub mod staff;
 pub mod store;
 pub mod telegram;

@@ -45,6 +45,11 @@ enum Cmd {
         #[command(subcommand)]
         command: ServicesCmd,
     },
+    /// Staff: peer consultants and coordinators.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCmd,
+    },
     /// Talk to the conversation core in the terminal (or replay a script from stdin).
     Simulate {
         #[arg(long, value_parser = parse_locale)]
@@ -68,6 +73,28 @@ enum ServicesCmd {
     },
 }
 
+#[derive(Subcommand)]
+enum StaffCmd {
+    /// Register a staff member, or change the name and role of one already registered.
+    Add {
+        /// Her numeric Telegram user id (she can see it with @userinfobot).
+        #[arg(long)]
+        telegram_id: i64,
+        #[arg(long, value_parser = parse_role)]
+        role: helpline::staff::Role,
+        /// The name women see, e.g. "Iris" (1 to 32 characters).
+        #[arg(long, value_parser = parse_staff_name)]
+        name: helpline::staff::StaffName,
+    },
+    /// List everyone registered.
+    List,
+    /// Remove a staff member.
+    Remove {
+        #[arg(long)]
+        telegram_id: i64,
+    },
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum ExportFormat {
     Json,
@@ -76,6 +103,14 @@ enum ExportFormat {
 
 fn parse_locale(s: &str) -> Result<Locale, String> {
     Locale::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_role(s: &str) -> Result<helpline::staff::Role, String> {
+    helpline::staff::Role::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_staff_name(s: &str) -> Result<helpline::staff::StaffName, String> {
+    helpline::staff::StaffName::parse(s).map_err(|e| e.to_string())
 }
 
 fn parse_country(s: &str) -> Result<CountryCode, String> {
@@ -123,6 +158,7 @@ fn main() -> ExitCode {
         }
         Some(Cmd::Migrate) => block_on(migrate()),
         Some(Cmd::Services { command }) => block_on(services(command)),
+        Some(Cmd::Staff { command }) => block_on(staff(command)),
         Some(Cmd::Purge) => block_on(purge()),
         Some(Cmd::Healthcheck) => block_on(healthcheck()),
         Some(Cmd::Run) | None => block_on(run(root)),
@@ -258,6 +294,49 @@ async fn services(command: ServicesCmd) -> Result<(), String> {
                 }
             }
             println!("exported to {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+async fn staff(command: StaffCmd) -> Result<(), String> {
+    use helpline::staff::Staff;
+    let (url, secret) = database_settings()?;
+    let (store, _) = helpline::store::connect(&url, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    let staff = Staff::new(store.db());
+    match command {
+        StaffCmd::Add {
+            telegram_id,
+            role,
+            name,
+        } => {
+            let member = staff
+                .add(telegram_id, &name, role, chrono::Utc::now())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{} is a {} (staff #{})",
+                member.name, member.role, member.id
+            );
+        }
+        StaffCmd::List => {
+            for m in staff.list().await.map_err(|e| e.to_string())? {
+                println!(
+                    "#{}\t{}\t{}\ttelegram {}\tup to {} cases",
+                    m.id, m.role, m.name, m.telegram_id, m.max_cases
+                );
+            }
+        }
+        StaffCmd::Remove { telegram_id } => {
+            let member = staff
+                .by_telegram_id(telegram_id)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or("no staff member has that Telegram id")?;
+            staff.remove(member.id).await.map_err(|e| e.to_string())?;
+            println!("{} was removed", member.name);
         }
     }
     Ok(())

@@ -12,5 +12,6 @@ mod localizer; // fallback chains are a safety net that works, and locales load 
 mod plurals; // plural forms render right in every locale
 mod red_flags; // each red flag brings emergency numbers and a talk-now button in the same reply
 mod simulate_script; // `helpline simulate` replays a scripted conversation in Ukrainian
+mod staff; // staff on SQLite and Postgres: roles, re-registering, limits, removal
 mod store_conformance; // every `Store` story, run against SQLite and a fresh Postgres database
 mod store_setup; // secrets, keys, pseudonyms and DATABASE_URL parsing

@@ -168,6 +168,9 @@ pub trait Store: Send + Sync {
 
     /// Readiness: the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// The database itself, for the parts that keep their own tables ([`crate::db`]).
+    fn db(&self) -> crate::db::Db;
 }
 
 /// A parsed `DATABASE_URL`. `Debug` never shows a Postgres password.

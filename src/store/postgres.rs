@@ -269,6 +269,10 @@ impl Store for PostgresStore {
         })
     }
 
+    fn db(&self) -> crate::db::Db {
+        crate::db::Db::Postgres(self.pool.clone())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)

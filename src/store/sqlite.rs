@@ -396,6 +396,10 @@ impl Store for SqliteStore {
         Ok(report)
     }
 
+    fn db(&self) -> crate::db::Db {
+        crate::db::Db::Sqlite(self.write.clone())
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1")
             .execute(&self.read)
