@@ -505,8 +505,7 @@ async fn replies_arrive_in_order_through_429s(backend: Backend) {
         let expected: Vec<_> = script
             .iter()
             .flat_map(|line| {
-                shipped()
-                    .handle(&mut shadow, Input::from_text(line))
+                app.expect(&mut shadow, Input::from_text(line))
                     .messages
             })
             .collect();
