@@ -98,12 +98,11 @@ pub fn check(root: &Path) -> Report {
     };
 
     if let (Some(localizer), Some(blocklist)) = (&localizer, &blocklist) {
-        let mut starters: BTreeSet<String> =
-            OPENING_MESSAGES
-                .iter()
-                .chain(SERVICES_OPENING_MESSAGES)
-                .map(|s| s.to_string())
-                .collect();
+        let mut starters: BTreeSet<String> = OPENING_MESSAGES
+            .iter()
+            .chain(SERVICES_OPENING_MESSAGES)
+            .map(|s| s.to_string())
+            .collect();
         if let Some(flows) = &compiled {
             starters.extend(
                 flows

@@ -223,10 +223,14 @@ fn demo_index() -> std::sync::Arc<helpline::directory::Index> {
         )
         .await
         .expect("an in-memory directory");
-        let text =
-            std::fs::read_to_string(crate::support::content::root().join("deploy/demo/directory.json"))
-                .expect("the demo directory");
-        directory.import_json(&text).await.expect("the demo imports");
+        let text = std::fs::read_to_string(
+            crate::support::content::root().join("deploy/demo/directory.json"),
+        )
+        .expect("the demo directory");
+        directory
+            .import_json(&text)
+            .await
+            .expect("the demo imports");
         directory.index()
     })
 }
@@ -240,37 +244,73 @@ fn check_services_reply(reply: &Reply, ids: &HashSet<String>, context: &str) {
     let last = reply.messages.len() - 1;
     for (i, m) in reply.messages.iter().enumerate() {
         assert!(!m.text.trim().is_empty(), "{context}: empty text");
-        assert!(m.text.encode_utf16().count() <= 4096, "{context}: text over 4096");
+        assert!(
+            m.text.encode_utf16().count() <= 4096,
+            "{context}: text over 4096"
+        );
         assert!(
             !m.text.contains('{') && !m.text.contains('}'),
             "{context}: unresolved placeable in {:?}",
             m.text
         );
-        assert!(!m.text.contains('…') || m.text.trim() != "…", "{context}: fallback text");
+        assert!(
+            !m.text.contains('…') || m.text.trim() != "…",
+            "{context}: fallback text"
+        );
         for line in m.text.lines() {
-            assert!(!ids.contains(line.trim()), "{context}: raw message id {line:?}");
+            assert!(
+                !ids.contains(line.trim()),
+                "{context}: raw message id {line:?}"
+            );
         }
-        let labels: Vec<&str> = m.buttons.iter().flatten().map(|b| b.label.as_str()).collect();
+        let labels: Vec<&str> = m
+            .buttons
+            .iter()
+            .flatten()
+            .map(|b| b.label.as_str())
+            .collect();
         for label in &labels {
-            assert!(!label.trim().is_empty() && !ids.contains(label.trim()), "{context}: label {label:?}");
+            assert!(
+                !label.trim().is_empty() && !ids.contains(label.trim()),
+                "{context}: label {label:?}"
+            );
         }
         for b in m.buttons.iter().flatten() {
-            assert!(b.data.len() <= 64 && !b.data.is_empty(), "{context}: callback {:?}", b.data);
+            assert!(
+                b.data.len() <= 64 && !b.data.is_empty(),
+                "{context}: callback {:?}",
+                b.data
+            );
         }
         match &m.keyboard {
             Some(ReplyKeyboard::AskLocation { share, back }) => {
                 assert!(m.buttons.is_empty(), "{context}: one keyboard per message");
-                assert!(!ids.contains(share) && !ids.contains(back), "{context}: keyboard ids");
+                assert!(
+                    !ids.contains(share) && !ids.contains(back),
+                    "{context}: keyboard ids"
+                );
             }
             Some(ReplyKeyboard::Remove) => {
                 assert!(m.buttons.is_empty(), "{context}: one keyboard per message");
                 // Followed by the screen that goes on (unless it closes a quick exit).
-                assert!(i < last || m.text.contains('\n'), "{context}: removal alone");
+                assert!(
+                    i < last || m.text.contains('\n'),
+                    "{context}: removal alone"
+                );
             }
             None => {
-                let data: Vec<&str> = m.buttons.iter().flatten().map(|b| b.data.as_str()).collect();
+                let data: Vec<&str> = m
+                    .buttons
+                    .iter()
+                    .flatten()
+                    .map(|b| b.data.as_str())
+                    .collect();
                 if i == last {
-                    assert!(data.contains(&global::EXIT), "{context}: no quick exit:\n{}", m.text);
+                    assert!(
+                        data.contains(&global::EXIT),
+                        "{context}: no quick exit:\n{}",
+                        m.text
+                    );
                     assert!(
                         data.iter().any(|d| *d != global::EXIT && *d != global::SOS),
                         "{context}: dead end:\n{}",
@@ -342,7 +382,10 @@ fn every_services_screen_in_every_locale_has_a_way_on() {
                 check_services_reply(&r, &ids, &format!("{context}/{odd:?}"));
                 // A location is reduced to a city at once: the session holds no coordinates.
                 let stored = String::from_utf8_lossy(&s2.to_bytes()).into_owned();
-                assert!(!stored.contains("50.45") && !stored.contains("30.52"), "{context}: {stored}");
+                assert!(
+                    !stored.contains("50.45") && !stored.contains("30.52"),
+                    "{context}: {stored}"
+                );
             }
         }
         for d in crate::support::content::buttons(&reply) {

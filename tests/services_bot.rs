@@ -93,7 +93,10 @@ async fn city_type_filter_then_paged_cards(backend: Backend) {
     phone.press("svc:city:kyiv").await;
     let types = phone.last();
     has_ways_out(&types);
-    assert!(types.button_data().contains(&"svc:t:ost"), "OST is legal in UA");
+    assert!(
+        types.button_data().contains(&"svc:t:ost"),
+        "OST is legal in UA"
+    );
     phone.press("svc:t:any").await;
     phone.press("svc:f:free").await;
     assert!(
@@ -110,12 +113,12 @@ async fn city_type_filter_then_paged_cards(backend: Backend) {
     assert!(page.protect_content, "phone lists are protected");
     let body = text(&page);
     let cards = body.matches("\n▪ ").count() + usize::from(body.starts_with("▪ "));
-    assert!(
-        (1..=3).contains(&cards),
-        "a short page of cards:\n{body}"
-    );
+    assert!((1..=3).contains(&cards), "a short page of cards:\n{body}");
     assert!(body.contains("☎ "), "a phone on every card:\n{body}");
-    assert!(body.contains("Checked by our team"), "verified N days ago:\n{body}");
+    assert!(
+        body.contains("Checked by our team"),
+        "verified N days ago:\n{body}"
+    );
     assert!(body.contains(&t(Locale::En, "services-filter-free")));
     // More than one page of free services in and around Kyiv: "more" leads on, and back.
     assert!(page.button_data().contains(&"svc:p:1"), "{body}");
@@ -176,7 +179,10 @@ async fn shared_location_finds_the_nearest_city_and_is_kept_nowhere(backend: Bac
         .expect("her session")
         .expect("she has one");
     let session = String::from_utf8_lossy(&session).into_owned();
-    assert!(session.contains("lviv"), "the city is what is kept: {session}");
+    assert!(
+        session.contains("lviv"),
+        "the city is what is kept: {session}"
+    );
     let dump = app.db.dump().await.join("\n");
     let logs = app.logs();
     for needle in ["49.84", "24.03", "49,84", "24,03"] {
@@ -216,7 +222,10 @@ async fn confidential_shelter_shows_a_phone_and_no_address(backend: Backend) {
     let body = text(&phone.last()).to_owned();
     assert!(body.contains("Demo shelter (fictional)"), "{body}");
     assert!(body.contains("☎ +44 7700 900001"), "{body}");
-    assert!(body.contains(&t(Locale::En, "services-phone-only")), "{body}");
+    assert!(
+        body.contains(&t(Locale::En, "services-phone-only")),
+        "{body}"
+    );
     assert!(!body.contains("Street"), "no address:\n{body}");
     assert!(body.contains("Checked by our team 3 days ago"), "{body}");
     // The public one has its street.
@@ -247,7 +256,11 @@ async fn russia_offers_no_ost_and_shows_the_legal_note(backend: Backend) {
     let types = phone.last();
     assert!(!types.button_data().contains(&"svc:t:ost"), "no OST type");
     let note = t(Locale::Ru, "note-ru-harm-reduction");
-    assert!(text(&types).contains(&note), "the legal note:\n{}", text(&types));
+    assert!(
+        text(&types).contains(&note),
+        "the legal note:\n{}",
+        text(&types)
+    );
     phone.press("svc:t:harm_reduction").await;
     assert!(
         !phone.last().button_data().contains(&"svc:f:accepts_ost"),
@@ -314,11 +327,11 @@ async fn stale_listings_are_hidden_when_configured(backend: Backend) {
     let body = text(&phone.last()).to_owned();
     assert!(!body.contains("Demo old"), "{body}");
     assert!(
-        body.starts_with(
-            &shipped()
-                .localizer
-                .text(Locale::En, "services-none", &Args::new().text("city", "Kyiv"))
-        ),
+        body.starts_with(&shipped().localizer.text(
+            Locale::En,
+            "services-none",
+            &Args::new().text("city", "Kyiv")
+        )),
         "{body}"
     );
     app.stop().await;
@@ -352,14 +365,13 @@ async fn nothing_found_offers_hotlines_and_a_person(backend: Backend) {
 }
 
 async fn hostile_listing_text_arrives_literally(backend: Backend) {
-    const HOSTILE: &str = "<b>Bold</b> <script>alert(1)</script> *star* _under_ [link](http://x) &amp; `code`";
-    let doc = Doc::new()
-        .place("k1", "UA", "Kyiv", 50.45, 30.52)
-        .listing(
-            Listing::new("evil", "k1")
-                .name(HOSTILE)
-                .assured(verified(1)),
-        );
+    const HOSTILE: &str =
+        "<b>Bold</b> <script>alert(1)</script> *star* _under_ [link](http://x) &amp; `code`";
+    let doc = Doc::new().place("k1", "UA", "Kyiv", 50.45, 30.52).listing(
+        Listing::new("evil", "k1")
+            .name(HOSTILE)
+            .assured(verified(1)),
+    );
     let app = TestApp::init()
         .with_backend(backend)
         .with_directory(doc.text())

@@ -175,7 +175,8 @@ impl Content {
                 let entering = input == Input::Command(Command::Services);
                 let reply = self.handle(s, input);
                 let here = s.at.is_some() && s.at == services_position();
-                if reply.effect == Some(Effect::FindServices) || (here && (entering || before != s.at))
+                if reply.effect == Some(Effect::FindServices)
+                    || (here && (entering || before != s.at))
                 {
                     s.at = services_position();
                     s.services = Some(Browse {
@@ -307,7 +308,13 @@ impl Content {
             .directory
             .cities()
             .nearest(latitude, longitude, NEAREST_CITY_MAX_KM)
-            .map(|c| (c.id.as_str().to_owned(), c.country, c.name(s.locale).to_owned()));
+            .map(|c| {
+                (
+                    c.id.as_str().to_owned(),
+                    c.country,
+                    c.name(s.locale).to_owned(),
+                )
+            });
         let Some(b) = s.services.as_mut() else {
             return self.services_screen(s, world, Screen::new());
         };
@@ -398,10 +405,10 @@ impl Content {
         let country = b.country.and_then(|c| self.country(c));
         let mut d = Draft::new(self, s);
         if let Some(c) = country {
-            d.args = d
-                .args
-                .clone()
-                .text("country", self.localizer.text(s.locale, &c.name, &Args::new()));
+            d.args = d.args.clone().text(
+                "country",
+                self.localizer.text(s.locale, &c.name, &Args::new()),
+            );
         }
         if let Some(c) = city {
             d.args = d.args.clone().text("city", c.name(s.locale).to_owned());
@@ -438,9 +445,7 @@ impl Content {
                 let buttons: Vec<Button> = self
                     .countries
                     .iter()
-                    .map(|c| {
-                        d.button(&c.name, data(&["c", &c.code.as_str().to_ascii_lowercase()]))
-                    })
+                    .map(|c| d.button(&c.name, data(&["c", &c.code.as_str().to_ascii_lowercase()])))
                     .collect();
                 d.pairs(buttons);
                 let loc = d.button("services-btn-location", data(&["loc"]));
@@ -470,7 +475,10 @@ impl Content {
                 let mut buttons: Vec<Button> = types
                     .iter()
                     .map(|t| {
-                        d.button(&format!("services-type-{}", t.code()), data(&["t", t.code()]))
+                        d.button(
+                            &format!("services-type-{}", t.code()),
+                            data(&["t", t.code()]),
+                        )
                     })
                     .collect();
                 buttons.push(d.button("services-btn-any-type", data(&["t", "any"])));
@@ -597,7 +605,10 @@ impl Content {
         }
         let mut nav = Vec::new();
         if b.page > 0 {
-            nav.push(d.button("services-btn-previous", data(&["p", &(b.page - 1).to_string()])));
+            nav.push(d.button(
+                "services-btn-previous",
+                data(&["p", &(b.page - 1).to_string()]),
+            ));
         }
         if (b.page as usize) + 1 < page.pages {
             nav.push(d.button("services-btn-more", data(&["p", &(b.page + 1).to_string()])));
@@ -674,7 +685,10 @@ impl Content {
         };
         match &card.location {
             PublicLocation::PhoneOnly { city_name, .. } => {
-                lines.push(format!("📍 {city_name}{km} · {}", d.t("services-phone-only")));
+                lines.push(format!(
+                    "📍 {city_name}{km} · {}",
+                    d.t("services-phone-only")
+                ));
             }
             PublicLocation::Address {
                 city_name, street, ..
@@ -723,9 +737,7 @@ fn day_ranges(d: &Draft<'_>, days: &[Weekday]) -> String {
         if j - i >= 2 {
             out.push(format!("{}–{}", day(d, first), day(d, last)));
         } else {
-            for k in i..=j {
-                out.push(day(d, weekday(sorted[k])));
-            }
+            out.extend(sorted[i..=j].iter().map(|n| day(d, weekday(*n))));
         }
         i = j + 1;
     }

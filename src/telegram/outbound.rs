@@ -18,8 +18,8 @@ use teloxide::RequestError;
 use teloxide::payloads::{EditMessageTextSetters as _, SendMessageSetters as _};
 use teloxide::prelude::Requester as _;
 use teloxide::types::{
-    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, KeyboardMarkup,
-    KeyboardRemove, MessageId, ReplyMarkup,
+    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
+    KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
 };
 use tokio::time::Instant;
 
