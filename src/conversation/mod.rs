@@ -294,6 +294,24 @@ mod tests {
     }
 
     #[test]
+    fn sessions_stored_before_services_still_load() {
+        let old =
+            br#"{"version":1,"locale":"uk","country":"UA","at":{"flow":"menu","step":"main"}}"#;
+        let s = Session::from_bytes(old, Locale::En);
+        assert_eq!(s.locale, Locale::Uk);
+        assert_eq!(s.services, None);
+        let mut browsing = s.clone();
+        browsing.services = Some(Browse {
+            city: Some("kyiv".into()),
+            ..Browse::default()
+        });
+        assert_eq!(
+            Session::from_bytes(&browsing.to_bytes(), Locale::En),
+            browsing
+        );
+    }
+
+    #[test]
     fn sessions_round_trip() {
         let mut s = Session::new(Locale::Kk);
         s.forms.insert(Form::Economic);
