@@ -25,6 +25,11 @@ pub struct Config {
     pub http_addr: SocketAddr,
     pub webhook_url: Option<Url>,
     pub staff_chat_id: Option<i64>,
+    /// `REDIS_URL`: the shared waiting line. `None`: the line lives in this process.
+    pub redis_url: Option<String>,
+    /// Prefix of the line's Redis keys (`HELPLINE_REDIS_PREFIX`, default `helpline`), so several
+    /// helplines (or tests) can share one Redis.
+    pub redis_prefix: String,
     pub limits: SendLimits,
     pub retention: TimeDelta,
 }
@@ -39,6 +44,8 @@ pub struct SendLimits {
     pub chat_per_second: u32,
     /// How many messages one chat may receive at once before the per-chat pace applies.
     pub chat_burst: u32,
+    /// Messages per minute into one group, such as the staff group (Telegram: about 20).
+    pub group_per_minute: u32,
     /// How long one second of a 429's `retry_after` lasts. Always 1 s against Telegram; the
     /// fake Bot API can scale it down so fault tests stay quick.
     pub retry_after_unit: Duration,
@@ -50,6 +57,7 @@ impl Default for SendLimits {
             global_per_second: 30,
             chat_per_second: 1,
             chat_burst: 3,
+            group_per_minute: 20,
             retry_after_unit: Duration::from_secs(1),
         }
     }
@@ -71,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
             .field("http_addr", &self.http_addr)
             .field("webhook", &self.webhook_url.is_some())
+            .field("redis", &self.redis_url.is_some())
             .field("limits", &self.limits)
             .finish()
     }
@@ -150,6 +159,30 @@ impl Config {
             })?),
         };
 
+        let redis_url = match value("REDIS_URL") {
+            None => None,
+            Some(raw) => {
+                let ok = Url::parse(&raw).ok().is_some_and(|u| {
+                    (u.scheme() == "redis" && u.host_str().is_some()) || u.scheme() == "redis+unix"
+                });
+                if !ok {
+                    return Err(fault(
+                        "REDIS_URL must be redis://HOST:PORT[/DB] (e.g. redis://127.0.0.1:6379), or unset for the in-process line",
+                    ));
+                }
+                Some(raw)
+            }
+        };
+        let redis_prefix = value("HELPLINE_REDIS_PREFIX").unwrap_or_else(|| "helpline".to_owned());
+        if !redis_prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':')
+        {
+            return Err(fault(
+                "HELPLINE_REDIS_PREFIX may only hold letters, digits, _, - and :",
+            ));
+        }
+
         let mut limits = SendLimits::default();
         if let Some(raw) = value("HELPLINE_SEND_RATE") {
             limits.global_per_second = raw.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -161,6 +194,11 @@ impl Config {
                 fault("HELPLINE_CHAT_SEND_RATE must be a whole number of messages per second per chat, e.g. 1")
             })?;
             limits.chat_burst = limits.chat_burst.max(limits.chat_per_second);
+        }
+        if let Some(raw) = value("HELPLINE_GROUP_SEND_RATE") {
+            limits.group_per_minute = raw.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                fault("HELPLINE_GROUP_SEND_RATE must be a whole number of messages per minute into the staff group, e.g. 20")
+            })?;
         }
         if let Some(raw) = value("HELPLINE_RETRY_AFTER_UNIT_MS") {
             let ms: u64 = raw.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
@@ -189,6 +227,8 @@ impl Config {
             http_addr,
             webhook_url,
             staff_chat_id,
+            redis_url,
+            redis_prefix,
             limits,
             retention,
         })
@@ -286,6 +326,7 @@ mod tests {
             &[TOKEN, ("HELPLINE_STAFF_CHAT_ID", "12")],
             "HELPLINE_STAFF_CHAT_ID",
         );
+        error_names(&[TOKEN, ("REDIS_URL", "localhost:6379")], "REDIS_URL");
         error_names(
             &[TOKEN, ("HELPLINE_SEND_RATE", "fast")],
             "HELPLINE_SEND_RATE",
