@@ -31,6 +31,8 @@ pub struct Config {
     /// helplines (or tests) can share one Redis.
     pub redis_prefix: String,
     pub limits: SendLimits,
+    /// Deadlines of the hand-off (`HELPLINE_URGENT_DEADLINE_MIN`, `HELPLINE_SILENCE_LIMIT_MIN`).
+    pub desk_rules: crate::telegram::desk::DeskRules,
     pub retention: TimeDelta,
 }
 
@@ -207,6 +209,28 @@ impl Config {
             limits.retry_after_unit = Duration::from_millis(ms);
         }
 
+        let mut desk_rules = crate::telegram::desk::DeskRules::default();
+        if let Some(raw) = value("HELPLINE_URGENT_DEADLINE_MIN") {
+            desk_rules.urgent_deadline = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (1..=120).contains(m))
+                .map(TimeDelta::minutes)
+                .ok_or_else(|| {
+                    fault("HELPLINE_URGENT_DEADLINE_MIN must be 1-120 minutes, e.g. 5")
+                })?;
+        }
+        if let Some(raw) = value("HELPLINE_SILENCE_LIMIT_MIN") {
+            desk_rules.silence_limit = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (1..=1440).contains(m))
+                .map(TimeDelta::minutes)
+                .ok_or_else(|| {
+                    fault("HELPLINE_SILENCE_LIMIT_MIN must be 1-1440 minutes, e.g. 20")
+                })?;
+        }
+
         let retention = match value("HELPLINE_RETENTION_DAYS") {
             None => crate::store::DEFAULT_IDLE_RETENTION,
             Some(raw) => raw
@@ -230,6 +254,7 @@ impl Config {
             redis_url,
             redis_prefix,
             limits,
+            desk_rules,
             retention,
         })
     }

@@ -211,13 +211,11 @@ impl Cases {
         let forms = forms.join(",");
         for _ in 0..32 {
             let code = CaseCode::random();
-            let sql = concat!(
-                "INSERT INTO cases (code, who, locale, country, urgent, forms, state, opened_at, \
+            let sql = "INSERT INTO cases (code, who, locale, country, urgent, forms, state, opened_at, \
                  queued_at) VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7, $7) \
                  ON CONFLICT (code) DO NOTHING RETURNING id, code, who, locale, country, urgent, \
                  forms, state, assignee, topic_id, card_id, opened_at, queued_at, front, \
-                 escalated, taken_at, last_staff_at, closed_at"
-            );
+                 escalated, taken_at, last_staff_at, closed_at";
             let row: Option<CaseRow> = on_db!(&self.db, pool => sqlx::query_as(sql)
                 .bind(code.as_str())
                 .bind(new.who.as_bytes().as_slice())
@@ -442,6 +440,29 @@ impl Cases {
         }
         let average = waits.iter().map(|w| (*w).max(0)).sum::<i64>() / waits.len() as i64;
         Ok(Some(TimeDelta::milliseconds(average)))
+    }
+
+    /// Deletes closed cases older than `retention` (and their message ids). Returns how many.
+    pub async fn purge(
+        &self,
+        now: DateTime<Utc>,
+        retention: TimeDelta,
+    ) -> Result<u64, HandoffError> {
+        let before = millis(now - retention);
+        on_db!(&self.db, pool => sqlx::query(
+            "DELETE FROM case_messages WHERE case_id IN \
+             (SELECT id FROM cases WHERE state = 'closed' AND closed_at < $1)")
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(database("purging cases"))?;
+        on_db!(&self.db, pool => sqlx::query("DELETE FROM cases WHERE state = 'closed' AND closed_at < $1")
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|d| d.rows_affected()))
+        .map_err(database("purging cases"))
     }
 
     // ----- relayed messages ------------------------------------------------------------------
