@@ -47,12 +47,19 @@ pub const RETRY_AFTER_UNIT: Duration = Duration::from_millis(10);
 /// says at any level may carry an id, a name or her words.
 pub const LOG_FILTER: &str = "info,helpline=trace,reqwest=warn,hyper=warn,sqlx=warn,teloxide=warn";
 
+/// The Redis the tests use: `TEST_REDIS_URL`, or the local server.
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
 /// Builder for [`TestApp`]: SQLite (a temporary file) unless told otherwise.
 pub struct TestAppBuilder {
     backend: Backend,
     rate_429: f64,
     webhook: bool,
     binary: bool,
+    staff_group: bool,
+    redis: bool,
 }
 
 impl TestAppBuilder {
@@ -74,6 +81,20 @@ impl TestAppBuilder {
     /// `HELPLINE_WEBHOOK_URL` points at the bot's own HTTP address; the fake POSTs updates there.
     pub fn with_webhook(mut self) -> Self {
         self.webhook = true;
+        self
+    }
+
+    /// A forum supergroup in the fake where the bot is an administrator that can manage topics,
+    /// passed as `HELPLINE_STAFF_CHAT_ID` ([`TestApp::staff_group`]).
+    pub fn with_staff_group(mut self) -> Self {
+        self.staff_group = true;
+        self
+    }
+
+    /// The waiting line in Redis (`TEST_REDIS_URL`, default the local server) under a prefix of
+    /// this test's own ([`TestApp::redis_prefix`]).
+    pub fn with_redis(mut self) -> Self {
+        self.redis = true;
         self
     }
 
@@ -109,11 +130,23 @@ impl TestAppBuilder {
             // The fake does not throttle; the bot's own pacing must not be what a test measures.
             ("HELPLINE_SEND_RATE", "1000".to_owned()),
             ("HELPLINE_CHAT_SEND_RATE", "1000".to_owned()),
+            ("HELPLINE_GROUP_SEND_RATE", "1000000".to_owned()),
             (
                 "HELPLINE_RETRY_AFTER_UNIT_MS",
                 RETRY_AFTER_UNIT.as_millis().to_string(),
             ),
         ];
+        let staff_group = self.staff_group.then(|| {
+            let group = telegram.create_forum_group("Helpline team");
+            env.push(("HELPLINE_STAFF_CHAT_ID", group.to_string()));
+            group
+        });
+        let redis_prefix = self.redis.then(|| {
+            let prefix = format!("helpline-test-{:016x}", rand::random::<u64>());
+            env.push(("REDIS_URL", redis_url()));
+            env.push(("HELPLINE_REDIS_PREFIX", prefix.clone()));
+            prefix
+        });
         if let Some(secret) = db.secret_hex() {
             env.push(("HELPLINE_SECRET", secret.to_owned()));
         }
@@ -123,6 +156,8 @@ impl TestAppBuilder {
 
         let mut app = TestApp {
             telegram,
+            staff_group,
+            redis_prefix,
             db,
             http,
             webhook: self.webhook,
@@ -144,6 +179,10 @@ impl TestAppBuilder {
 /// A running bot with its fake Telegram and its database.
 pub struct TestApp {
     pub telegram: FakeTelegram,
+    /// The staff forum group, with [`TestAppBuilder::with_staff_group`].
+    pub staff_group: Option<i64>,
+    /// The prefix of the line's Redis keys, with [`TestAppBuilder::with_redis`].
+    pub redis_prefix: Option<String>,
     pub db: TestDb,
     /// `HELPLINE_HTTP_ADDR`: /healthz, /readyz and the webhook.
     pub http: SocketAddr,
@@ -181,6 +220,8 @@ impl TestApp {
             rate_429: 0.0,
             webhook: false,
             binary: false,
+            staff_group: false,
+            redis: false,
         }
     }
 

@@ -848,6 +848,20 @@ impl FakeTelegram {
             .update(|st| st.push_user_text(user, group_id, Some(thread_id), text))
     }
 
+    /// A member sends media into a forum topic of a group.
+    pub fn send_media_in_topic(
+        &self,
+        user: &TgUser,
+        group_id: i64,
+        thread_id: i32,
+        kind: MediaKind,
+    ) -> i32 {
+        self.shared.update(|st| {
+            let media = st.media_payload(kind, None);
+            st.push_user_media_in(user, group_id, Some(thread_id), kind, media)
+        })
+    }
+
     /// A member writes into a group outside any topic (the General topic of a forum).
     pub fn send_in_group(&self, user: &TgUser, group_id: i64, text: &str) -> i32 {
         self.shared
