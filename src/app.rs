@@ -57,6 +57,7 @@ pub async fn run(
         content.clone(),
         config.staff_chat_id,
         config.desk_rules,
+        config.working_hours.clone(),
     ));
     telegram.set_desk(desk.clone());
 

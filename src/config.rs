@@ -33,6 +33,8 @@ pub struct Config {
     pub limits: SendLimits,
     /// Deadlines of the hand-off (`HELPLINE_URGENT_DEADLINE_MIN`, `HELPLINE_SILENCE_LIMIT_MIN`).
     pub desk_rules: crate::telegram::desk::DeskRules,
+    /// `HELPLINE_WORKING_HOURS` (+ `HELPLINE_TEAM_TIMEZONE`, `HELPLINE_HOLIDAYS`).
+    pub working_hours: Option<crate::handoff::WorkingHours>,
     pub retention: TimeDelta,
 }
 
@@ -231,6 +233,18 @@ impl Config {
                 })?;
         }
 
+        let working_hours = match value("HELPLINE_WORKING_HOURS") {
+            None => None,
+            Some(hours) => Some(
+                crate::handoff::WorkingHours::parse(
+                    &hours,
+                    value("HELPLINE_TEAM_TIMEZONE").as_deref(),
+                    value("HELPLINE_HOLIDAYS").as_deref(),
+                )
+                .map_err(|e| fault(e.to_string()))?,
+            ),
+        };
+
         let retention = match value("HELPLINE_RETENTION_DAYS") {
             None => crate::store::DEFAULT_IDLE_RETENTION,
             Some(raw) => raw
@@ -255,6 +269,7 @@ impl Config {
             redis_prefix,
             limits,
             desk_rules,
+            working_hours,
             retention,
         })
     }
@@ -352,6 +367,10 @@ mod tests {
             "HELPLINE_STAFF_CHAT_ID",
         );
         error_names(&[TOKEN, ("REDIS_URL", "localhost:6379")], "REDIS_URL");
+        error_names(
+            &[TOKEN, ("HELPLINE_WORKING_HOURS", "always")],
+            "HELPLINE_WORKING_HOURS",
+        );
         error_names(
             &[TOKEN, ("HELPLINE_SEND_RATE", "fast")],
             "HELPLINE_SEND_RATE",

@@ -5,15 +5,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{TimeDelta, Utc};
+use helpline::config::SendLimits;
+use helpline::content::Content;
 use helpline::domain::Locale;
-use helpline::handoff::{CaseCode, Cases, Entry, Line, LocalLine, RedisLine};
+use helpline::handoff::{CaseCode, Cases, Entry, Line, LocalLine, RedisLine, WorkingHours};
 use helpline::i18n::Args;
 use helpline::staff::{Role, Staff, StaffName};
+use helpline::telegram::desk::{Desk, DeskRules};
+use helpline::telegram::outbound::Outbound;
 
 use crate::support::Backend;
 use crate::support::app::{TestApp, redis_url};
-use crate::support::content::shipped;
+use crate::support::content::{root, shipped};
 use crate::support::fake_telegram::{ChatMessage, MediaKind, MemberStatus, TgUser};
 
 // ----- the line's conformance suite ------------------------------------------------------------
@@ -283,7 +287,10 @@ fn assert_nobody_crosses(app: &TestApp, her: &TgUser, staff: &[&TgUser]) {
 }
 
 async fn full_story(setup: Setup) {
-    let app = app(setup).await;
+    full_story_on(app(setup).await).await;
+}
+
+async fn full_story_on(app: TestApp) {
     let group = app.staff_group.expect("group");
     let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
     let mira = consultant(&app, IRIS + 1, "Myroslava", "myra_p", "Mira").await;
@@ -610,5 +617,313 @@ async fn nobody_on_shift_is_said_at_once() {
             .any(|m| m.copied_from == Some((her.chat_id(), left))),
         "the message left for the next shift arrives when the case is taken"
     );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_story_postgres_redis_with_429s() {
+    // Every fifth send, copy and edit is answered 429: each message still arrives once, in order.
+    let app = TestApp::init()
+        .with_staff_group()
+        .with_backend(Backend::Postgres)
+        .with_redis()
+        .with_429_rate(0.2);
+    full_story_on(app.spawn().await).await;
+}
+
+// ----- deadlines and shifts, with a controllable clock -----------------------------------------
+
+/// A desk of the test's own on the app's database and fake Telegram: its `tick` takes the time
+/// the test chooses, so deadlines are crossed without waiting.
+fn test_desk(app: &TestApp) -> (Desk, Outbound) {
+    let bot = teloxide::Bot::new(app.telegram.token()).set_api_url(app.telegram.url());
+    let limits = SendLimits {
+        global_per_second: 1000,
+        chat_per_second: 1000,
+        chat_burst: 1000,
+        group_per_minute: 1_000_000,
+        retry_after_unit: Duration::from_millis(10),
+    };
+    let content = Arc::new(Content::load(root()).expect("content"));
+    let desk = Desk::new(
+        app.db.store.clone(),
+        Arc::new(LocalLine::new()),
+        content,
+        app.staff_group,
+        DeskRules::default(),
+        None,
+    );
+    (desk, Outbound::new(bot, limits))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urgent_deadline_and_silent_assignee() {
+    let app = app(Setup::Embedded).await;
+    let group = app.staff_group.expect("group");
+    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    let cora = app.woman(IRIS + 5, "Cora", Some("cora_coord"), Some("en"));
+    Staff::new(app.db.store.db())
+        .add(
+            cora.id,
+            &StaffName::parse("Cora").expect("name"),
+            Role::Coordinator,
+            Utc::now(),
+        )
+        .await
+        .expect("coordinator");
+    app.send(&iris, "/online").await;
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
+    app.send(&her, "/start").await; // she exists, with a route
+    let (desk, out) = test_desk(&app);
+    let who = app.db.keys.pseudonym(HER);
+    let mut session = helpline::conversation::Session::new(Locale::Uk);
+    session.country = Some(helpline::domain::CountryCode::parse("UA").expect("UA"));
+    let opened = Utc::now();
+    desk.talk(&out, &who, her.chat_id(), &session, true, &[], Vec::new())
+        .await;
+
+    // Urgent: everyone on shift is paged at once.
+    assert!(
+        app.last_bot_message(&iris)
+            .text
+            .unwrap_or_default()
+            .starts_with("Urgent case K-"),
+        "the consultant on shift is paged"
+    );
+    // Before the deadline nothing happens; after it the supervisor is paged and she gets the
+    // emergency numbers, once.
+    desk.tick(&out, opened + TimeDelta::minutes(4))
+        .await
+        .expect("tick");
+    assert!(
+        app.bot_messages(&cora).is_empty(),
+        "no page before the deadline"
+    );
+    desk.tick(&out, opened + TimeDelta::minutes(6))
+        .await
+        .expect("tick");
+    desk.tick(&out, opened + TimeDelta::minutes(7))
+        .await
+        .expect("tick");
+    let pages = app.bot_messages(&cora);
+    assert_eq!(pages.len(), 1, "the supervisor is paged once");
+    assert!(
+        pages[0]
+            .text
+            .as_deref()
+            .unwrap_or("")
+            .contains("past the deadline")
+    );
+    let missed = her_text(Locale::Uk, "handoff-urgent-missed", &Args::new());
+    let numbers = app.last_bot_message(&her);
+    assert!(
+        numbers.text.as_deref().unwrap_or("").starts_with(&missed),
+        "she is given the emergency numbers"
+    );
+    assert!(numbers.protect_content, "numbers are sent protected");
+
+    // Iris takes it, then stays silent past the limit: the case goes back to the front.
+    let (card_message, take) = card(&app);
+    app.telegram
+        .press_button_in(&iris, group, card_message.message_id, &take);
+    app.settle().await;
+    let cases = Cases::new(app.db.store.db());
+    let case = cases.open_for(&who).await.expect("case").expect("open");
+    assert_eq!(case.state, helpline::handoff::CaseState::Active);
+    desk.tick(&out, Utc::now() + TimeDelta::minutes(10))
+        .await
+        .expect("tick");
+    assert_eq!(
+        cases
+            .open_for(&who)
+            .await
+            .expect("case")
+            .expect("open")
+            .state,
+        helpline::handoff::CaseState::Active,
+        "ten quiet minutes are fine"
+    );
+    desk.tick(&out, Utc::now() + TimeDelta::minutes(21))
+        .await
+        .expect("tick");
+    let back = cases.open_for(&who).await.expect("case").expect("open");
+    assert_eq!(back.state, helpline::handoff::CaseState::Waiting);
+    assert!(back.front && back.assignee.is_none(), "first in line again");
+    assert_eq!(
+        app.last_bot_message(&her).text.as_deref(),
+        Some(her_text(Locale::Uk, "handoff-returned", &Args::new()).as_str())
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn going_off_shift_returns_her_case_and_hours_count_as_a_shift() {
+    let app = app(Setup::Embedded).await;
+    let group = app.staff_group.expect("group");
+    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    let mira = consultant(&app, IRIS + 1, "Myroslava", "myra_p", "Mira").await;
+    app.send(&iris, "/online").await;
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("en"));
+    app.send(&her, "/talk").await;
+    app.press(&her, "talk.start.connect").await;
+    let (card_message, take) = card(&app);
+    app.telegram
+        .press_button_in(&iris, group, card_message.message_id, &take);
+    app.settle().await;
+    app.send(&iris, "/offline").await;
+    let cases = Cases::new(app.db.store.db());
+    let who = app.db.keys.pseudonym(HER);
+    let case = cases.open_for(&who).await.expect("case").expect("open");
+    assert_eq!(case.state, helpline::handoff::CaseState::Waiting);
+    assert!(case.front, "her case goes to the front when Iris leaves");
+    // Mira takes it from the front and the chat goes on with her.
+    let (card_message, take) = card(&app);
+    app.telegram
+        .press_button_in(&mira, group, card_message.message_id, &take);
+    app.settle().await;
+    let joined = her_text(
+        Locale::En,
+        "handoff-joined",
+        &Args::new().text("name", "Mira"),
+    );
+    app.wait_for_message(&her, "Mira joins", |m| {
+        m.text.as_deref() == Some(joined.as_str())
+    })
+    .await;
+
+    // Working hours: during them everyone who did not say /offline is on shift.
+    let content = Arc::new(Content::load(root()).expect("content"));
+    let hours =
+        WorkingHours::parse("Mon-Fri 09:00-18:00", Some("Europe/Kyiv"), None).expect("hours");
+    let desk = Desk::new(
+        app.db.store.clone(),
+        Arc::new(LocalLine::new()),
+        content,
+        app.staff_group,
+        DeskRules::default(),
+        Some(hours),
+    );
+    let tuesday = |h: u32, m: u32| {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 1, h, m, 0)
+            .single()
+            .expect("a time")
+    };
+    let names = |members: Vec<helpline::staff::StaffMember>| -> Vec<String> {
+        members.into_iter().map(|m| m.name.to_string()).collect()
+    };
+    assert_eq!(
+        names(desk.on_shift(tuesday(6, 59)).await.expect("shift")),
+        Vec::<String>::new(),
+        "08:59 in Kyiv: nobody said /online"
+    );
+    assert_eq!(
+        names(desk.on_shift(tuesday(7, 0)).await.expect("shift")),
+        vec!["Mira".to_owned()],
+        "09:00 in Kyiv: everyone but Iris, who said /offline"
+    );
+    assert!(
+        names(desk.on_shift(tuesday(16, 0)).await.expect("shift")).is_empty(),
+        "18:00 in Kyiv: the day is over"
+    );
+    app.stop().await;
+}
+
+// ----- faults ------------------------------------------------------------------------------
+
+/// Redis forgets everything mid-queue (the keys of this test's prefix are deleted, as FLUSHALL
+/// would; a real FLUSHALL would also wipe the other tests running beside it): the desk notices
+/// and restores the line from the database. Nobody drops out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_emptied_mid_queue_loses_nobody() {
+    let app = app(Setup::PostgresRedis).await;
+    let prefix = app.redis_prefix.clone().expect("prefix");
+    let women: Vec<TgUser> = (0..3)
+        .map(|i| app.woman(HER + i, HER_NAME, Some(HER_USERNAME), Some("en")))
+        .collect();
+    for her in &women {
+        app.send(her, "/talk").await;
+        app.press(her, "talk.start.connect").await;
+    }
+    let line = RedisLine::connect(&redis_url(), &prefix)
+        .await
+        .expect("redis");
+    assert_eq!(line.waiting().await.expect("line").len(), 3);
+    delete_prefix(&prefix).await;
+    assert!(line.waiting().await.expect("line").is_empty());
+    // The desk's clock runs every two seconds; wait (in real time) for it to restore.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        if line.waiting().await.expect("line").len() == 3 && line.is_built().await.expect("built") {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the line was not restored; logs:\n{}",
+            app.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(app.logs().contains("restored from the database"));
+    delete_prefix(&prefix).await;
+    app.stop().await;
+}
+
+/// kill -9 in the middle of a relay, then a restart: every message of either side arrives once,
+/// in order (the un-confirmed updates come again; `case_messages` says which were copied).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_mid_relay_and_restart() {
+    let mut app = TestApp::init()
+        .with_staff_group()
+        .with_binary()
+        .spawn()
+        .await;
+    let group = app.staff_group.expect("group");
+    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("en"));
+    app.send(&her, "/talk").await;
+    app.press(&her, "talk.start.connect").await;
+    let (card_message, take) = card(&app);
+    let thread = card_message.thread_id.expect("a topic");
+    app.telegram
+        .press_button_in(&iris, group, card_message.message_id, &take);
+    app.settle().await;
+
+    let mut hers = Vec::new();
+    let mut answers = Vec::new();
+    for round in 0..3 {
+        for i in 0..8 {
+            hers.push(app.telegram.send_text(&her, &format!("mine {round}.{i}")));
+            answers.push(app.telegram.send_in_topic(
+                &iris,
+                group,
+                thread,
+                &format!("answer {round}.{i}"),
+            ));
+        }
+        if round < 2 {
+            // Mid-relay: some of these are being copied right now.
+            tokio::time::sleep(Duration::from_millis(15)).await;
+            app.kill().await;
+            app.restart().await;
+        }
+    }
+    app.settle().await;
+    let into_topic: Vec<i32> = app
+        .telegram
+        .chat(group)
+        .iter()
+        .filter(|m| m.thread_id == Some(thread))
+        .filter_map(|m| m.copied_from)
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(into_topic, hers, "each of her messages once, in order");
+    let to_her: Vec<i32> = app
+        .telegram
+        .chat(her.chat_id())
+        .iter()
+        .filter_map(|m| m.copied_from)
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(to_her, answers, "each answer once, in order");
     app.stop().await;
 }

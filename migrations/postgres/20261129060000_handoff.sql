@@ -16,6 +16,8 @@ CREATE TABLE cases (
     -- The case's forum topic and its card in the staff group.
     topic_id BIGINT,
     card_id BIGINT,
+    -- Her message with her place in line, edited as the line moves.
+    notice_id BIGINT,
     opened_at BIGINT NOT NULL,
     -- Since when she waits in line (kept when a case returns to the line, so it goes first).
     queued_at BIGINT NOT NULL,
@@ -45,9 +47,11 @@ CREATE TABLE case_messages (
     PRIMARY KEY (case_id, direction, source_id)
 );
 
--- Who is on shift by /online (working hours come from `teams`).
+-- Who said /online or /offline (working hours come from HELPLINE_WORKING_HOURS).
 CREATE TABLE shifts (
     staff_id BIGINT PRIMARY KEY REFERENCES staff (id) ON DELETE CASCADE,
+    -- 1 after /online; 0 after /offline (which also holds during working hours).
+    online BIGINT NOT NULL,
     since BIGINT NOT NULL
 );
 

@@ -65,6 +65,8 @@ pub struct Case {
     pub assignee: Option<i64>,
     pub topic_id: Option<i32>,
     pub card_id: Option<i32>,
+    /// Her message with her place in line.
+    pub notice_id: Option<i32>,
     pub opened_at: DateTime<Utc>,
     pub queued_at: DateTime<Utc>,
     pub front: bool,
@@ -99,6 +101,7 @@ struct CaseRow {
     assignee: Option<i64>,
     topic_id: Option<i64>,
     card_id: Option<i64>,
+    notice_id: Option<i64>,
     opened_at: i64,
     queued_at: i64,
     front: i64,
@@ -112,8 +115,8 @@ macro_rules! select_case {
     ($tail:literal) => {
         concat!(
             "SELECT id, code, who, locale, country, urgent, forms, state, assignee, topic_id, \
-             card_id, opened_at, queued_at, front, escalated, taken_at, last_staff_at, closed_at \
-             FROM cases ",
+             card_id, notice_id, opened_at, queued_at, front, escalated, taken_at, last_staff_at, \
+             closed_at FROM cases ",
             $tail
         )
     };
@@ -132,6 +135,7 @@ fn case(row: CaseRow) -> Case {
         assignee,
         topic_id,
         card_id,
+        notice_id,
         opened_at,
         queued_at,
         front,
@@ -157,6 +161,7 @@ fn case(row: CaseRow) -> Case {
         assignee,
         topic_id: topic_id.and_then(|t| i32::try_from(t).ok()),
         card_id: card_id.and_then(|t| i32::try_from(t).ok()),
+        notice_id: notice_id.and_then(|t| i32::try_from(t).ok()),
         opened_at: from_millis(opened_at),
         queued_at: from_millis(queued_at),
         front: front != 0,
@@ -214,8 +219,8 @@ impl Cases {
             let sql = "INSERT INTO cases (code, who, locale, country, urgent, forms, state, opened_at, \
                  queued_at) VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7, $7) \
                  ON CONFLICT (code) DO NOTHING RETURNING id, code, who, locale, country, urgent, \
-                 forms, state, assignee, topic_id, card_id, opened_at, queued_at, front, \
-                 escalated, taken_at, last_staff_at, closed_at";
+                 forms, state, assignee, topic_id, card_id, notice_id, opened_at, queued_at, \
+                 front, escalated, taken_at, last_staff_at, closed_at";
             let row: Option<CaseRow> = on_db!(&self.db, pool => sqlx::query_as(sql)
                 .bind(code.as_str())
                 .bind(new.who.as_bytes().as_slice())
@@ -299,6 +304,17 @@ impl Cases {
             .await
             .map(|_| ()))
         .map_err(database("noting a case's topic"))?;
+        Ok(())
+    }
+
+    pub async fn set_notice(&self, id: i64, message_id: i32) -> Result<(), HandoffError> {
+        on_db!(&self.db, pool => sqlx::query("UPDATE cases SET notice_id = $1 WHERE id = $2")
+            .bind(i64::from(message_id))
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(database("noting her place message"))?;
         Ok(())
     }
 
@@ -550,28 +566,24 @@ impl Cases {
         online: bool,
         now: DateTime<Utc>,
     ) -> Result<(), HandoffError> {
-        if online {
-            on_db!(&self.db, pool => sqlx::query(
-                "INSERT INTO shifts (staff_id, since) VALUES ($1, $2) ON CONFLICT (staff_id) DO NOTHING")
-                .bind(staff_id)
-                .bind(millis(now))
-                .execute(pool)
-                .await
-                .map(|_| ()))
-        } else {
-            on_db!(&self.db, pool => sqlx::query("DELETE FROM shifts WHERE staff_id = $1")
-                .bind(staff_id)
-                .execute(pool)
-                .await
-                .map(|_| ()))
-        }
+        on_db!(&self.db, pool => sqlx::query(
+            "INSERT INTO shifts (staff_id, online, since) VALUES ($1, $2, $3) \
+             ON CONFLICT (staff_id) DO UPDATE SET online = excluded.online, since = excluded.since")
+            .bind(staff_id)
+            .bind(i64::from(online))
+            .bind(millis(now))
+            .execute(pool)
+            .await
+            .map(|_| ()))
         .map_err(database("changing a shift"))?;
         Ok(())
     }
 
-    /// Staff ids on shift by /online.
-    pub async fn online(&self) -> Result<Vec<i64>, HandoffError> {
-        on_db!(&self.db, pool => sqlx::query_scalar("SELECT staff_id FROM shifts ORDER BY staff_id")
+    /// Staff ids that said /online (`true`) or /offline (`false`) last.
+    pub async fn said(&self, online: bool) -> Result<Vec<i64>, HandoffError> {
+        on_db!(&self.db, pool => sqlx::query_scalar(
+            "SELECT staff_id FROM shifts WHERE online = $1 ORDER BY staff_id")
+            .bind(i64::from(online))
             .fetch_all(pool)
             .await)
         .map_err(database("listing shifts"))

@@ -12,6 +12,7 @@
 //! The Telegram side (topics, the card, the board, relaying) is [`crate::telegram::desk`].
 
 pub mod cases;
+pub mod hours;
 pub mod line;
 
 use std::fmt;
@@ -19,6 +20,7 @@ use std::fmt;
 use rand::Rng as _;
 
 pub use cases::{Case, CaseState, Cases, HandoffError};
+pub use hours::WorkingHours;
 pub use line::{Entry, Line, LineError, LocalLine, RedisLine};
 
 /// Letters and digits no one confuses when reading a code aloud or on a small screen: no 0/O,

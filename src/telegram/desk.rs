@@ -25,7 +25,7 @@ use crate::content::Content;
 use crate::conversation::{Button, OutMessage, Session};
 use crate::domain::{Form, Locale};
 use crate::handoff::cases::{Direction, NewCase};
-use crate::handoff::{Case, CaseCode, CaseState, Cases, HandoffError, Line};
+use crate::handoff::{Case, CaseCode, CaseState, Cases, HandoffError, Line, WorkingHours};
 use crate::i18n::Args;
 use crate::privacy::Pseudonym;
 use crate::staff::{Role, Staff, StaffMember};
@@ -84,6 +84,8 @@ pub struct Desk {
     store: Arc<dyn Store>,
     content: Arc<Content>,
     rules: DeskRules,
+    /// The team's working hours: everyone not /offline is on shift during them.
+    hours: Option<WorkingHours>,
     /// The staff group; 0 while none is configured or bound.
     group: AtomicI64,
     /// The board is edited by one task at a time.
@@ -117,6 +119,7 @@ impl Desk {
         content: Arc<Content>,
         group: Option<i64>,
         rules: DeskRules,
+        hours: Option<WorkingHours>,
     ) -> Desk {
         let db = store.db();
         Desk {
@@ -126,6 +129,7 @@ impl Desk {
             store,
             content,
             rules,
+            hours,
             group: AtomicI64::new(group.unwrap_or(0)),
             board: tokio::sync::Mutex::new(()),
         }
@@ -353,7 +357,7 @@ impl Desk {
             }
             Err(e) => tracing::error!(error = %e, "the case's topic could not be created"),
         }
-        let on_shift = self.on_shift().await?;
+        let on_shift = self.on_shift(now).await?;
         if urgent {
             for member in &on_shift {
                 let page = staff_text(format!(
@@ -379,7 +383,30 @@ impl Desk {
             ));
             return Ok(messages);
         }
-        Ok(self.status(&case, session.locale).await)
+        // Sent here rather than returned, so its id is known: it is edited as the line moves.
+        for message in self.status(&case, session.locale).await {
+            if let Ok(id) = out.send(chat, &message, session.silent).await {
+                let _ = self.store.record_message(who, id, now).await;
+                self.cases.set_notice(case.id, id).await?;
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// Edits each waiting woman's place-in-line message to where she is now.
+    async fn update_places(&self, out: &Outbound) -> Result<(), DeskError> {
+        for case in self.cases.waiting().await? {
+            let Some(notice) = case.notice_id else {
+                continue;
+            };
+            let Some(chat) = self.store.get_route(&case.who).await? else {
+                continue;
+            };
+            if let Some(message) = self.status(&case, case.locale).await.into_iter().next() {
+                let _ = out.edit(chat, notice, &message).await;
+            }
+        }
+        Ok(())
     }
 
     /// Her place in line and the estimate, or who is with her.
@@ -420,7 +447,12 @@ impl Desk {
             .ok()
             .flatten()
             .unwrap_or(self.rules.default_wait);
-        let on_shift = self.on_shift().await.map(|s| s.len()).unwrap_or(1).max(1) as i64;
+        let on_shift = self
+            .on_shift(Utc::now())
+            .await
+            .map(|s| s.len())
+            .unwrap_or(1)
+            .max(1) as i64;
         let minutes = wait.num_seconds() * place as i64 / on_shift / 60;
         minutes.clamp(1, 24 * 60)
     }
@@ -856,8 +888,18 @@ impl Desk {
         Ok(())
     }
 
-    async fn on_shift(&self) -> Result<Vec<StaffMember>, DeskError> {
-        let ids = self.cases.online().await?;
+    /// Who is on shift at `now`: whoever said /online, and during working hours everyone
+    /// who did not say /offline.
+    pub async fn on_shift(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, DeskError> {
+        if self.hours.as_ref().is_some_and(|h| h.is_open(now)) {
+            let off = self.cases.said(false).await?;
+            let everyone = self.staff.list().await?;
+            return Ok(everyone
+                .into_iter()
+                .filter(|m| !off.contains(&m.id))
+                .collect());
+        }
+        let ids = self.cases.said(true).await?;
         let mut members = Vec::with_capacity(ids.len());
         for id in ids {
             if let Some(m) = self.staff.by_id(id).await? {
@@ -873,6 +915,9 @@ impl Desk {
     pub async fn refresh_board(&self, out: &Outbound) {
         if let Err(e) = self.refresh_board_inner(out).await {
             tracing::warn!(error = %e, "the board could not be updated");
+        }
+        if let Err(e) = self.update_places(out).await {
+            tracing::warn!(error = %e, "places in line could not be updated");
         }
     }
 

@@ -394,8 +394,8 @@ impl Call {
     }
 }
 
-/// A `sendMessage` or `editMessageText` the bot made, reported by [`FakeTelegram::watch_replies`]
-/// the moment the fake answered it.
+/// A `sendMessage`, `editMessageText` or `copyMessage` the bot made, reported by
+/// [`FakeTelegram::watch_replies`] the moment the fake answered it.
 #[derive(Clone, Debug)]
 pub struct ReplyCall {
     /// The `chat_id` parameter, when it is a number.
@@ -404,6 +404,8 @@ pub struct ReplyCall {
     pub message_id: Option<i32>,
     /// `editMessageText` rather than `sendMessage`.
     pub edit: bool,
+    /// For `copyMessage`: the `(chat, message)` copied.
+    pub source: Option<(i64, i32)>,
     /// Whether the fake answered 200 (a "not modified" edit is not ok, yet still an answer).
     pub ok: bool,
     /// When the fake answered, in real time.
