@@ -868,8 +868,11 @@ async fn redis_emptied_mid_queue_loses_nobody() {
     app.stop().await;
 }
 
-/// kill -9 in the middle of a relay, then a restart: every message of either side arrives once,
-/// in order (the un-confirmed updates come again; `case_messages` says which were copied).
+/// kill -9 in the middle of a relay, then a restart: every message of either side arrives, in
+/// order (the un-confirmed updates come again; `case_messages` says which were copied). The one
+/// exception to "once": a kill between Telegram's answer to copyMessage and the bot noting it
+/// repeats that message (Telegram has no idempotency key); so at most one repeat per kill and
+/// direction, right after the original, never a loss.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_mid_relay_and_restart() {
     let mut app = TestApp::init()
@@ -916,7 +919,7 @@ async fn kill_mid_relay_and_restart() {
         .filter_map(|m| m.copied_from)
         .map(|(_, id)| id)
         .collect();
-    assert_eq!(into_topic, hers, "each of her messages once, in order");
+    assert_arrived(&into_topic, &hers, "her messages");
     let to_her: Vec<i32> = app
         .telegram
         .chat(her.chat_id())
@@ -924,6 +927,17 @@ async fn kill_mid_relay_and_restart() {
         .filter_map(|m| m.copied_from)
         .map(|(_, id)| id)
         .collect();
-    assert_eq!(to_her, answers, "each answer once, in order");
+    assert_arrived(&to_her, &answers, "the answers");
     app.stop().await;
+}
+
+/// Everything sent arrived in order; a repeat only right after its original, at most one per
+/// kill (two kills).
+fn assert_arrived(seen: &[i32], sent: &[i32], what: &str) {
+    let mut unique = seen.to_vec();
+    unique.dedup();
+    assert_eq!(unique, sent, "{what}: every one, in order");
+    let repeats = seen.len() - unique.len();
+    assert!(repeats <= 2, "{what}: {repeats} repeats for two kills");
+    println!("{what}: {} sent, {repeats} repeated by a kill", sent.len());
 }

@@ -559,10 +559,15 @@ impl Desk {
         let Some(topic) = m.thread_id else {
             return Ok(());
         };
-        let Some(case) = self.cases.by_topic(topic).await? else {
+        // Two independent lookups at once: this is on the relay's path.
+        let (case, member) = tokio::join!(
+            self.cases.by_topic(topic),
+            self.staff.by_telegram_id(m.from)
+        );
+        let Some(case) = case? else {
             return Ok(());
         };
-        let Some(member) = self.staff.by_telegram_id(m.from).await? else {
+        let Some(member) = member? else {
             return Ok(());
         };
         let holds = case.state == CaseState::Active && case.assignee == Some(member.id);
@@ -587,11 +592,12 @@ impl Desk {
         message_id: i32,
     ) -> Result<(), DeskError> {
         let now = Utc::now();
-        let first = self
-            .cases
-            .note_message(case.id, Direction::Out, message_id, now)
-            .await?;
-        if !first
+        let (first, chat) = tokio::join!(
+            self.cases
+                .note_message(case.id, Direction::Out, message_id, now),
+            self.store.get_route(&case.who)
+        );
+        if !first?
             && self
                 .cases
                 .relayed(case.id, Direction::Out, message_id)
@@ -599,16 +605,22 @@ impl Desk {
         {
             return Ok(());
         }
-        let Some(chat) = self.store.get_route(&case.who).await? else {
+        let Some(chat) = chat? else {
             return Ok(());
         };
         let copy = out.copy(chat, None, group, message_id, false).await?;
+        // Marked at once: a crash between the copy and this mark is the one moment a message
+        // can be relayed twice (a repeat rather than a loss).
         self.cases
             .mark_relayed(case.id, Direction::Out, message_id, copy)
             .await?;
         // Her quick exit deletes it with the rest.
-        self.store.record_message(&case.who, copy, now).await?;
-        self.cases.touch_staff(case.id, now).await?;
+        let (recorded, touched) = tokio::join!(
+            self.store.record_message(&case.who, copy, now),
+            self.cases.touch_staff(case.id, now)
+        );
+        recorded?;
+        touched?;
         Ok(())
     }
 
