@@ -14,6 +14,9 @@ use crate::config::Config;
 use crate::content::Content;
 use crate::telegram::{Telegram, polling};
 
+/// How often the desk checks deadlines, silent assignees and whether Redis lost the line.
+const DESK_TICK: Duration = Duration::from_secs(2);
+
 /// How often the retention purge runs.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// How often the service directory is reloaded, so edits made by another instance show up.
@@ -45,11 +48,33 @@ pub async fn run(
     let telegram = Telegram::new(
         bot.clone(),
         config.limits,
-        content,
+        content.clone(),
         store.clone(),
         keys.clone(),
         directory.clone(),
     );
+
+    let line: Arc<dyn crate::handoff::Line> = match &config.redis_url {
+        Some(url) => Arc::new(
+            crate::handoff::RedisLine::connect(url, &config.redis_prefix)
+                .await
+                .map_err(|_| {
+                    anyhow::anyhow!(
+                        "REDIS_URL cannot be reached: start Redis there, fix the URL, or unset it for the in-process line"
+                    )
+                })?,
+        ),
+        None => Arc::new(crate::handoff::LocalLine::new()),
+    };
+    let desk = Arc::new(crate::telegram::desk::Desk::new(
+        store.clone(),
+        line,
+        content.clone(),
+        config.staff_chat_id,
+        config.desk_rules,
+        config.working_hours.clone(),
+    ));
+    telegram.set_desk(desk.clone());
 
     match bot.get_me().await {
         Ok(_) => {}
@@ -57,6 +82,9 @@ pub async fn run(
             anyhow::bail!("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
         }
         Err(_) => tracing::warn!("Telegram is not reachable yet; retrying in the background"),
+    }
+    if let Err(e) = desk.start(telegram.outbound()).await {
+        tracing::error!(error = %e, "the hand-off desk could not start cleanly; retrying on its clock");
     }
     if telegram.set_commands().await.is_err() {
         tracing::warn!("the command menu could not be set; it will be retried at the next start");
@@ -89,7 +117,25 @@ pub async fn run(
     let app = crate::server::router(telegram.clone(), store.clone(), webhook.clone());
     let server = tokio::spawn(crate::server::serve(listener, app, shutdown.clone()));
 
+    let desk_clock = {
+        let desk = desk.clone();
+        let telegram = telegram.clone();
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(DESK_TICK) => {}
+                }
+                if let Err(e) = desk.tick(telegram.outbound(), chrono::Utc::now()).await {
+                    tracing::warn!(error = %e, "the desk's clock failed; retrying");
+                }
+            }
+        })
+    };
+
     let purge = {
+        let cases = crate::handoff::Cases::new(store.db());
         let store = store.clone();
         let shutdown = shutdown.clone();
         let retention = config.retention;
@@ -98,6 +144,10 @@ pub async fn run(
                 match store.purge(chrono::Utc::now(), retention).await {
                     Ok(report) => tracing::info!(?report, "retention purge"),
                     Err(e) => tracing::error!(error = %e, "retention purge failed"),
+                }
+                match cases.purge(chrono::Utc::now(), retention).await {
+                    Ok(n) => tracing::info!(cases = n, "closed cases purged"),
+                    Err(e) => tracing::error!(error = %e, "purging closed cases failed"),
                 }
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
@@ -145,6 +195,7 @@ pub async fn run(
     let _ = server.await;
     let _ = purge.await;
     let _ = refresh.await;
+    let _ = desk_clock.await;
     tracing::info!("helpline stopped");
     outcome
 }

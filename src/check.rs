@@ -152,6 +152,11 @@ fn required_messages(refs: &[MessageRef], locales_dir: &Path) -> Vec<MessageRef>
         .chain(SERVICES_MESSAGES)
         .map(|s| s.to_string())
         .chain(crate::conversation::derived_messages())
+        .chain(
+            crate::handoff::HANDOFF_MESSAGES
+                .iter()
+                .map(|s| s.to_string()),
+        )
         .chain(Command::MENU.iter().map(|(_, id)| id.to_string()));
     out.extend(builtin.map(|id| MessageRef {
         id,

@@ -25,7 +25,16 @@ pub struct Config {
     pub http_addr: SocketAddr,
     pub webhook_url: Option<Url>,
     pub staff_chat_id: Option<i64>,
+    /// `REDIS_URL`: the shared waiting line. `None`: the line lives in this process.
+    pub redis_url: Option<String>,
+    /// Prefix of the line's Redis keys (`HELPLINE_REDIS_PREFIX`, default `helpline`), so several
+    /// helplines (or tests) can share one Redis.
+    pub redis_prefix: String,
     pub limits: SendLimits,
+    /// Deadlines of the hand-off (`HELPLINE_URGENT_DEADLINE_MIN`, `HELPLINE_SILENCE_LIMIT_MIN`).
+    pub desk_rules: crate::telegram::desk::DeskRules,
+    /// `HELPLINE_WORKING_HOURS` (+ `HELPLINE_TEAM_TIMEZONE`, `HELPLINE_HOLIDAYS`).
+    pub working_hours: Option<crate::handoff::WorkingHours>,
     pub retention: TimeDelta,
     /// `HELPLINE_HIDE_STALE_SERVICES`: hide listings not verified for 180 days instead of
     /// showing them with a warning.
@@ -42,6 +51,8 @@ pub struct SendLimits {
     pub chat_per_second: u32,
     /// How many messages one chat may receive at once before the per-chat pace applies.
     pub chat_burst: u32,
+    /// Messages per minute into one group, such as the staff group (Telegram: about 20).
+    pub group_per_minute: u32,
     /// How long one second of a 429's `retry_after` lasts. Always 1 s against Telegram; the
     /// fake Bot API can scale it down so fault tests stay quick.
     pub retry_after_unit: Duration,
@@ -53,6 +64,7 @@ impl Default for SendLimits {
             global_per_second: 30,
             chat_per_second: 1,
             chat_burst: 3,
+            group_per_minute: 20,
             retry_after_unit: Duration::from_secs(1),
         }
     }
@@ -74,6 +86,7 @@ impl std::fmt::Debug for Config {
             .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
             .field("http_addr", &self.http_addr)
             .field("webhook", &self.webhook_url.is_some())
+            .field("redis", &self.redis_url.is_some())
             .field("limits", &self.limits)
             .field("hide_stale_services", &self.hide_stale_services)
             .finish()
@@ -154,6 +167,30 @@ impl Config {
             })?),
         };
 
+        let redis_url = match value("REDIS_URL") {
+            None => None,
+            Some(raw) => {
+                let ok = Url::parse(&raw).ok().is_some_and(|u| {
+                    (u.scheme() == "redis" && u.host_str().is_some()) || u.scheme() == "redis+unix"
+                });
+                if !ok {
+                    return Err(fault(
+                        "REDIS_URL must be redis://HOST:PORT[/DB] (e.g. redis://127.0.0.1:6379), or unset for the in-process line",
+                    ));
+                }
+                Some(raw)
+            }
+        };
+        let redis_prefix = value("HELPLINE_REDIS_PREFIX").unwrap_or_else(|| "helpline".to_owned());
+        if !redis_prefix
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b':')
+        {
+            return Err(fault(
+                "HELPLINE_REDIS_PREFIX may only hold letters, digits, _, - and :",
+            ));
+        }
+
         let mut limits = SendLimits::default();
         if let Some(raw) = value("HELPLINE_SEND_RATE") {
             limits.global_per_second = raw.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -166,12 +203,51 @@ impl Config {
             })?;
             limits.chat_burst = limits.chat_burst.max(limits.chat_per_second);
         }
+        if let Some(raw) = value("HELPLINE_GROUP_SEND_RATE") {
+            limits.group_per_minute = raw.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                fault("HELPLINE_GROUP_SEND_RATE must be a whole number of messages per minute into the staff group, e.g. 20")
+            })?;
+        }
         if let Some(raw) = value("HELPLINE_RETRY_AFTER_UNIT_MS") {
             let ms: u64 = raw.parse().ok().filter(|n| (1..=1000).contains(n)).ok_or_else(|| {
                 fault("HELPLINE_RETRY_AFTER_UNIT_MS must be 1-1000 (only test servers scale Telegram's retry_after)")
             })?;
             limits.retry_after_unit = Duration::from_millis(ms);
         }
+
+        let mut desk_rules = crate::telegram::desk::DeskRules::default();
+        if let Some(raw) = value("HELPLINE_URGENT_DEADLINE_MIN") {
+            desk_rules.urgent_deadline = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (1..=120).contains(m))
+                .map(TimeDelta::minutes)
+                .ok_or_else(|| {
+                    fault("HELPLINE_URGENT_DEADLINE_MIN must be 1-120 minutes, e.g. 5")
+                })?;
+        }
+        if let Some(raw) = value("HELPLINE_SILENCE_LIMIT_MIN") {
+            desk_rules.silence_limit = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|m| (1..=1440).contains(m))
+                .map(TimeDelta::minutes)
+                .ok_or_else(|| {
+                    fault("HELPLINE_SILENCE_LIMIT_MIN must be 1-1440 minutes, e.g. 20")
+                })?;
+        }
+
+        let working_hours = match value("HELPLINE_WORKING_HOURS") {
+            None => None,
+            Some(hours) => Some(
+                crate::handoff::WorkingHours::parse(
+                    &hours,
+                    value("HELPLINE_TEAM_TIMEZONE").as_deref(),
+                    value("HELPLINE_HOLIDAYS").as_deref(),
+                )
+                .map_err(|e| fault(e.to_string()))?,
+            ),
+        };
 
         let retention = match value("HELPLINE_RETENTION_DAYS") {
             None => crate::store::DEFAULT_IDLE_RETENTION,
@@ -204,7 +280,11 @@ impl Config {
             http_addr,
             webhook_url,
             staff_chat_id,
+            redis_url,
+            redis_prefix,
             limits,
+            desk_rules,
+            working_hours,
             retention,
         })
     }
@@ -300,6 +380,11 @@ mod tests {
         error_names(
             &[TOKEN, ("HELPLINE_STAFF_CHAT_ID", "12")],
             "HELPLINE_STAFF_CHAT_ID",
+        );
+        error_names(&[TOKEN, ("REDIS_URL", "localhost:6379")], "REDIS_URL");
+        error_names(
+            &[TOKEN, ("HELPLINE_WORKING_HOURS", "always")],
+            "HELPLINE_WORKING_HOURS",
         );
         error_names(
             &[TOKEN, ("HELPLINE_SEND_RATE", "fast")],

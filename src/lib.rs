@@ -27,9 +27,12 @@
 //!   an in-memory index that search runs on (city, type, filters, open now, stale, no OST where it
 //!   is illegal), phone-only cards for confidential shelters, HSDS JSON/CSV import and export.
 //! - [`staff`]: consultants and coordinators, their roles and the names women see.
+//! - [`handoff`]: cases (the database is their source of truth), [`handoff::CaseCode`], and the
+//!   waiting line behind the [`handoff::Line`] port: in-process (embedded default) or Redis.
 //! - [`telegram`]: the Telegram adapter: [`telegram::inbound`] reduces an update to an `Input`
 //!   (dropping names and everything else about her), her own task runs her turns in order,
-//!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls.
+//!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls,
+//!   [`telegram::desk`] runs the hand-off in the staff group (topics, card, board, Take, relay).
 //! - [`server`]: `/healthz`, `/readyz` and the webhook on `HELPLINE_HTTP_ADDR`.
 //! - [`config`]: the environment, each fault one line naming the variable.
 //! - [`app`]: `helpline run`: wires it all together and stops gracefully on SIGTERM/SIGINT.
@@ -53,6 +56,7 @@ pub mod directory;
 pub mod discretion;
 pub mod domain;
 pub mod flows;
+pub mod handoff;
 pub mod i18n;
 pub mod privacy;
 pub mod server;

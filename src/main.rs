@@ -393,13 +393,15 @@ async fn purge() -> Result<(), String> {
         .ok()
         .and_then(|d| d.parse::<i64>().ok())
         .unwrap_or(30);
+    let retention = chrono::TimeDelta::days(days.clamp(1, 365));
     let report = store
-        .purge(
-            chrono::Utc::now(),
-            chrono::TimeDelta::days(days.clamp(1, 365)),
-        )
+        .purge(chrono::Utc::now(), retention)
         .await
         .map_err(|e| e.to_string())?;
-    println!("purged: {report:?}");
+    let cases = helpline::handoff::Cases::new(store.db())
+        .purge(chrono::Utc::now(), retention)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("purged: {report:?}, closed cases: {cases}");
     Ok(())
 }

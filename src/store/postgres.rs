@@ -231,8 +231,9 @@ impl Store for PostgresStore {
     async fn forget(&self, who: &Pseudonym) -> Result<(), StoreError> {
         sqlx::query(
             "WITH sessions_gone AS (DELETE FROM sessions WHERE who = $1), \
-                  routes_gone AS (DELETE FROM routes WHERE who = $1) \
-             DELETE FROM message_ids WHERE who = $1",
+                  routes_gone AS (DELETE FROM routes WHERE who = $1), \
+                  messages_gone AS (DELETE FROM message_ids WHERE who = $1) \
+             DELETE FROM cases WHERE who = $1",
         )
         .bind(who.as_bytes().as_slice())
         .execute(&self.pool)

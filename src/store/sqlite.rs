@@ -345,6 +345,9 @@ impl Store for SqliteStore {
             "DELETE FROM sessions WHERE who = ?",
             "DELETE FROM routes WHERE who = ?",
             "DELETE FROM message_ids WHERE who = ?",
+            // Her hand-off cases (src/handoff) and the ids of messages relayed in them.
+            "DELETE FROM case_messages WHERE case_id IN (SELECT id FROM cases WHERE who = ?)",
+            "DELETE FROM cases WHERE who = ?",
         ] {
             sqlx::query(statement)
                 .bind(who.as_bytes().as_slice())

@@ -4,6 +4,7 @@
 use teloxide::types::{ChatMemberKind, Update, UpdateKind};
 
 use crate::conversation::{Command, Input};
+use crate::telegram::desk::{GroupButton, GroupMessage};
 
 /// One update from a woman in a private chat with the bot.
 #[derive(Debug)]
@@ -29,6 +30,13 @@ pub enum Event {
     /// A button whose message is not in her private chat: forged, or from another conversation.
     /// Answered so the spinner stops, otherwise ignored.
     Stray(Callback),
+    /// `/online` or `/offline` in a private chat: a consultant's shift, if she is staff (for
+    /// anyone else the core answers as to any unknown command).
+    Shift { online: bool, message_id: i32 },
+    /// A message in a group (the staff group, if it is that one).
+    Group(GroupMessage),
+    /// A button pressed in a group (Take).
+    GroupButton(GroupButton),
 }
 
 #[derive(Debug)]
@@ -51,12 +59,42 @@ pub fn parse(update: &Update) -> Option<Incoming> {
     let update_id = i64::from(update.id.0);
     match &update.kind {
         UpdateKind::Message(message) => {
-            if !message.chat.is_private() {
-                return None;
-            }
             let user = message.from.as_ref()?;
             if user.is_bot {
                 return None;
+            }
+            if message.chat.is_group() || message.chat.is_supergroup() {
+                return Some(Incoming {
+                    update_id,
+                    user_id: i64::try_from(user.id.0).ok()?,
+                    chat_id: message.chat.id.0,
+                    language: None,
+                    event: Event::Group(GroupMessage {
+                        chat_id: message.chat.id.0,
+                        thread_id: message
+                            .thread_id
+                            .filter(|_| message.is_topic_message)
+                            .map(|t| t.0.0),
+                        message_id: message.id.0,
+                        from: i64::try_from(user.id.0).ok()?,
+                        command: message.text().and_then(group_command),
+                    }),
+                });
+            }
+            if !message.chat.is_private() {
+                return None;
+            }
+            if let Some(online) = message.text().and_then(shift_command) {
+                return Some(Incoming {
+                    update_id,
+                    user_id: i64::try_from(user.id.0).ok()?,
+                    chat_id: message.chat.id.0,
+                    language: user.language_code.clone(),
+                    event: Event::Shift {
+                        online,
+                        message_id: message.id.0,
+                    },
+                });
             }
             let input = message_input(message);
             Some(Incoming {
@@ -78,6 +116,26 @@ pub fn parse(update: &Update) -> Option<Incoming> {
             // belongs to another conversation: answered, and otherwise ignored.
             let chat_id = match message {
                 Some(m) if m.chat().is_private() && m.chat().id.0 == user_id => m.chat().id.0,
+                Some(m) if m.chat().is_group() || m.chat().is_supergroup() => {
+                    return Some(Incoming {
+                        update_id,
+                        user_id,
+                        chat_id: m.chat().id.0,
+                        language: None,
+                        event: Event::GroupButton(GroupButton {
+                            chat_id: m.chat().id.0,
+                            from: user_id,
+                            callback_id: query.id.0.clone(),
+                            data: query
+                                .data
+                                .clone()
+                                .unwrap_or_default()
+                                .chars()
+                                .take(64)
+                                .collect(),
+                        }),
+                    });
+                }
                 Some(_) => return Some(ignored_callback(update_id, user_id, query)),
                 None => user_id,
             };
@@ -139,6 +197,28 @@ fn ignored_callback(
             message_id: None,
             protected: false,
         }),
+    }
+}
+
+/// `/name@bot rest` in a group: the command's name in lowercase and the rest. Anything else
+/// (free text) is not read at all.
+fn group_command(text: &str) -> Option<(String, String)> {
+    let rest = text.trim().strip_prefix('/')?;
+    let (head, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let name = head
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    Some((name, tail.trim().chars().take(64).collect()))
+}
+
+/// `/online` → true, `/offline` → false.
+fn shift_command(text: &str) -> Option<bool> {
+    match group_command(text)?.0.as_str() {
+        "online" => Some(true),
+        "offline" => Some(false),
+        _ => None,
     }
 }
 

@@ -7,12 +7,13 @@
 //! can repeat a reply but never lose one; the session remembers the update ids it handled, so a
 //! redelivered update changes nothing.
 
+pub mod desk;
 pub mod inbound;
 pub mod outbound;
 pub mod polling;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -77,6 +78,9 @@ struct Shared {
     /// Cancelled at shutdown: her task finishes what is queued for her, then ends at once
     /// instead of idling for [`WORKER_IDLE`].
     closing: CancellationToken,
+    /// The hand-off to consultants, once set up ([`Telegram::set_desk`]); without it, /talk
+    /// shows the hotlines.
+    desk: OnceLock<Arc<desk::Desk>>,
 }
 
 impl Clone for Telegram {
@@ -108,6 +112,7 @@ impl Telegram {
                 handled: Notify::new(),
                 tasks: TaskTracker::new(),
                 closing: CancellationToken::new(),
+                desk: OnceLock::new(),
             }),
         }
     }
@@ -118,6 +123,15 @@ impl Telegram {
 
     pub fn outbound(&self) -> &Outbound {
         &self.shared.out
+    }
+
+    /// Turns on the hand-off. Set once, before updates arrive.
+    pub fn set_desk(&self, desk: Arc<desk::Desk>) {
+        let _ = self.shared.desk.set(desk);
+    }
+
+    pub fn desk(&self) -> Option<&Arc<desk::Desk>> {
+        self.shared.desk.get()
     }
 
     /// Takes an update and returns at once; her task handles it in order with her others.
@@ -284,8 +298,53 @@ impl Shared {
 
     async fn turn(&self, incoming: Incoming) {
         let who = self.keys.pseudonym(incoming.user_id);
+        let desk = self.desk.get();
         match incoming.event {
+            Event::Group(message) => {
+                if let Some(desk) = desk
+                    && let Err(e) = desk.group_message(&self.out, message).await
+                {
+                    tracing::error!(error = %e, "a staff group message failed");
+                }
+            }
+            Event::GroupButton(button) => match desk {
+                Some(desk) => {
+                    if let Err(e) = desk.group_button(&self.out, button).await {
+                        tracing::error!(error = %e, "a staff group button failed");
+                    }
+                }
+                None => self.out.answer_callback(&button.callback_id).await,
+            },
+            Event::Shift { online, message_id } => {
+                let staff = match desk {
+                    Some(desk) => desk
+                        .shift(&self.out, incoming.user_id, online)
+                        .await
+                        .unwrap_or_else(|e| {
+                            tracing::error!(error = %e, "a shift change failed");
+                            true
+                        }),
+                    None => false,
+                };
+                if !staff {
+                    // Not staff: the core answers as to any unknown command.
+                    let event = Event::Input {
+                        input: Input::Command(Command::Unknown),
+                        message_id: Some(message_id),
+                        callback: None,
+                    };
+                    Box::pin(self.turn(Incoming { event, ..incoming })).await;
+                }
+            }
+            Event::Input {
+                input: Input::Text(_) | Input::Other,
+                message_id: Some(message_id),
+                callback: None,
+            } if desk.is_some() && self.relayed(&who, incoming.chat_id, message_id).await => {}
             Event::Blocked => {
+                if let Some(desk) = desk {
+                    desk.forget(&self.out, &who).await;
+                }
                 if let Err(e) = self.store.forget(&who).await {
                     tracing::error!(error = %e, "forgetting a woman who blocked the bot failed");
                 }
@@ -317,6 +376,27 @@ impl Shared {
                     )
                     .await;
                 }
+            }
+        }
+    }
+
+    /// Her message while she has an open case goes to the consultant, not the core. False when
+    /// she has none (or the desk failed: the core then answers her kindly).
+    async fn relayed(&self, who: &Pseudonym, chat: i64, message_id: i32) -> bool {
+        let Some(desk) = self.desk.get() else {
+            return false;
+        };
+        match desk.from_her(&self.out, who, chat, message_id).await {
+            Ok(true) => {
+                if let Err(e) = self.store.record_message(who, message_id, Utc::now()).await {
+                    tracing::warn!(error = %e, "a relayed message id was not recorded");
+                }
+                true
+            }
+            Ok(false) => false,
+            Err(e) => {
+                tracing::error!(error = %e, "relaying her message failed");
+                false
             }
         }
     }
@@ -371,13 +451,45 @@ impl Shared {
             }
             return Ok(());
         }
-        let index = self.directory.index();
-        let world = World {
-            directory: &index,
-            now,
+        let desk = self.desk.get();
+        let mut reply = match (desk, &input) {
+            (Some(desk), Input::Button(data)) if data.starts_with("h:") => {
+                crate::conversation::Reply {
+                    messages: desk
+                        .her_button(&self.out, who, chat, &record.session, data)
+                        .await,
+                    effect: None,
+                }
+            }
+            _ => {
+                let index = self.directory.index();
+                let world = World {
+                    directory: &index,
+                    now,
+                };
+                self.content.handle_with(&mut record.session, input, world)
+            }
         };
-        let reply = self.content.handle_with(&mut record.session, input, world);
         let silent = record.session.silent;
+        if let (Some(desk), Some(Effect::Talk { urgent, forms })) = (desk, &reply.effect) {
+            let fallback = std::mem::take(&mut reply.messages);
+            reply.messages = desk
+                .talk(
+                    &self.out,
+                    who,
+                    chat,
+                    &record.session,
+                    *urgent,
+                    forms,
+                    fallback,
+                )
+                .await;
+        }
+        if reply.effect == Some(Effect::Forget)
+            && let Some(desk) = desk
+        {
+            desk.forget(&self.out, who).await;
+        }
 
         if reply.effect == Some(Effect::Forget) {
             if let Some(c) = callback {

@@ -15,11 +15,14 @@ use std::time::Duration;
 use teloxide::ApiError;
 use teloxide::Bot;
 use teloxide::RequestError;
-use teloxide::payloads::{EditMessageTextSetters as _, SendMessageSetters as _};
+use teloxide::payloads::{
+    AnswerCallbackQuerySetters as _, CopyMessageSetters as _, EditMessageTextSetters as _,
+    SendMessageSetters as _,
+};
 use teloxide::prelude::Requester as _;
 use teloxide::types::{
     ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
-    KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+    KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup, Rgb, ThreadId, UserId,
 };
 use tokio::time::Instant;
 
@@ -79,7 +82,9 @@ impl Pace {
     /// tolerated); groups, such as the staff group, twenty a minute.
     fn for_chat(chat: i64, limits: &SendLimits, now: Instant) -> Pace {
         if chat < 0 {
-            Pace::every(Duration::from_secs(60) / GROUP_PER_MINUTE, GROUP_BURST, now)
+            let per_minute = limits.group_per_minute.max(1);
+            let burst = GROUP_BURST.max(per_minute / 60);
+            Pace::every(Duration::from_secs(60) / per_minute, burst, now)
         } else {
             Pace::new(limits.chat_per_second, limits.chat_burst, now)
         }
@@ -96,8 +101,6 @@ impl Pace {
 }
 
 const MAX_429_RETRIES: u32 = 30;
-/// Telegram's limit for groups: about 20 messages a minute.
-const GROUP_PER_MINUTE: u32 = 20;
 const GROUP_BURST: u32 = 5;
 const MAX_NETWORK_RETRIES: u32 = 6;
 /// Idle per-chat pacers are dropped after this long, so the map does not grow with every woman.
@@ -255,6 +258,134 @@ impl Outbound {
         if let Err(e) = self.bot.answer_callback_query(query).await {
             tracing::debug!(error = %classify(&e), "callback answer failed");
         }
+    }
+
+    /// Sends a message into a forum topic (`thread` `None`: the General topic). Staff messages
+    /// are never silent: a consultant must hear a new case.
+    pub async fn send_in(
+        &self,
+        chat: i64,
+        thread: Option<i32>,
+        message: &OutMessage,
+    ) -> Result<i32, SendError> {
+        let text = fit(&message.text);
+        let keyboard = keyboard(message);
+        let sent = self
+            .call(chat, || {
+                let mut request = self.bot.send_message(ChatId(chat), text.clone());
+                if let Some(t) = thread {
+                    request = request.message_thread_id(ThreadId(MessageId(t)));
+                }
+                if let Some(k) = &keyboard {
+                    request = request.reply_markup(k.clone());
+                }
+                request
+            })
+            .await?;
+        self.stats.sent.fetch_add(1, Ordering::Relaxed);
+        Ok(sent.id.0)
+    }
+
+    /// Copies a message (text, photo, voice, document, sticker…) without "forwarded from":
+    /// the hand-off's relay. Returns the copy's id.
+    pub async fn copy(
+        &self,
+        to_chat: i64,
+        thread: Option<i32>,
+        from_chat: i64,
+        message_id: i32,
+        silent: bool,
+    ) -> Result<i32, SendError> {
+        let copied = self
+            .call(to_chat, || {
+                let mut request = self
+                    .bot
+                    .copy_message(ChatId(to_chat), ChatId(from_chat), MessageId(message_id))
+                    .disable_notification(silent);
+                if let Some(t) = thread {
+                    request = request.message_thread_id(ThreadId(MessageId(t)));
+                }
+                request
+            })
+            .await?;
+        self.stats.sent.fetch_add(1, Ordering::Relaxed);
+        Ok(copied.0)
+    }
+
+    /// Opens a forum topic; returns its thread id.
+    pub async fn create_topic(
+        &self,
+        chat: i64,
+        name: &str,
+        urgent: bool,
+    ) -> Result<i32, SendError> {
+        // Red for urgent cases, blue for the others (colours Telegram allows).
+        let color = Rgb::from_u32(if urgent { 0xFB6F5F } else { 0x6FB9F0 });
+        let topic = self
+            .call(chat, || {
+                use teloxide::payloads::CreateForumTopicSetters as _;
+                self.bot
+                    .create_forum_topic(ChatId(chat), name.to_owned())
+                    .icon_color(color)
+            })
+            .await?;
+        Ok(topic.thread_id.0.0)
+    }
+
+    /// Closes a forum topic (kept for the team's records until the purge).
+    pub async fn close_topic(&self, chat: i64, thread: i32) -> Result<(), SendError> {
+        self.call(chat, || {
+            self.bot
+                .close_forum_topic(ChatId(chat), ThreadId(MessageId(thread)))
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Deletes a forum topic with its messages (she asked to be forgotten).
+    pub async fn delete_topic(&self, chat: i64, thread: i32) -> Result<(), SendError> {
+        self.call(chat, || {
+            self.bot
+                .delete_forum_topic(ChatId(chat), ThreadId(MessageId(thread)))
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Answers a pressed button with a short notice the presser alone sees.
+    pub async fn answer_callback_with(&self, id: &str, text: &str) {
+        let query = teloxide::types::CallbackQueryId(id.to_owned());
+        if let Err(e) = self.bot.answer_callback_query(query).text(text).await {
+            tracing::debug!(error = %classify(&e), "callback answer failed");
+        }
+    }
+
+    /// The bot's own rights in a group, as plain names of what is missing for the staff group.
+    pub async fn missing_rights(&self, chat: i64) -> Result<Vec<&'static str>, SendError> {
+        let me = self.call(chat, || self.bot.get_me()).await?;
+        let member = self
+            .call(chat, || {
+                self.bot.get_chat_member(ChatId(chat), UserId(me.user.id.0))
+            })
+            .await?;
+        use teloxide::types::ChatMemberKind;
+        Ok(match &member.kind {
+            ChatMemberKind::Owner(_) => Vec::new(),
+            ChatMemberKind::Administrator(a) => {
+                let mut missing = Vec::new();
+                if !a.can_manage_topics {
+                    missing.push("manage topics");
+                }
+                if !a.can_delete_messages {
+                    missing.push("delete messages");
+                }
+                if !a.can_pin_messages {
+                    missing.push("pin messages");
+                }
+                missing
+            }
+            _ => vec!["be an administrator"],
+        })
     }
 
     /// Deletes messages in batches of at most 100, as Telegram allows. Messages already gone or

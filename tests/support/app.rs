@@ -48,6 +48,11 @@ pub const RETRY_AFTER_UNIT: Duration = Duration::from_millis(10);
 /// says at any level may carry an id, a name or her words.
 pub const LOG_FILTER: &str = "info,helpline=trace,reqwest=warn,hyper=warn,sqlx=warn,teloxide=warn";
 
+/// The Redis the tests use: `TEST_REDIS_URL`, or the local server.
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
 /// Builder for [`TestApp`]: SQLite (a temporary file) unless told otherwise.
 pub struct TestAppBuilder {
     backend: Backend,
@@ -56,6 +61,8 @@ pub struct TestAppBuilder {
     binary: bool,
     directory: Option<String>,
     hide_stale: bool,
+    staff_group: bool,
+    redis: bool,
 }
 
 impl TestAppBuilder {
@@ -99,6 +106,20 @@ impl TestAppBuilder {
         self
     }
 
+    /// A forum supergroup in the fake where the bot is an administrator that can manage topics,
+    /// passed as `HELPLINE_STAFF_CHAT_ID` ([`TestApp::staff_group`]).
+    pub fn with_staff_group(mut self) -> Self {
+        self.staff_group = true;
+        self
+    }
+
+    /// The waiting line in Redis (`TEST_REDIS_URL`, default the local server) under a prefix of
+    /// this test's own ([`TestApp::redis_prefix`]).
+    pub fn with_redis(mut self) -> Self {
+        self.redis = true;
+        self
+    }
+
     /// Runs the real `helpline` binary as a child process instead of `app::run` in this one.
     pub fn with_binary(mut self) -> Self {
         self.binary = true;
@@ -131,11 +152,23 @@ impl TestAppBuilder {
             // The fake does not throttle; the bot's own pacing must not be what a test measures.
             ("HELPLINE_SEND_RATE", "1000".to_owned()),
             ("HELPLINE_CHAT_SEND_RATE", "1000".to_owned()),
+            ("HELPLINE_GROUP_SEND_RATE", "1000000".to_owned()),
             (
                 "HELPLINE_RETRY_AFTER_UNIT_MS",
                 RETRY_AFTER_UNIT.as_millis().to_string(),
             ),
         ];
+        let staff_group = self.staff_group.then(|| {
+            let group = telegram.create_forum_group("Helpline team");
+            env.push(("HELPLINE_STAFF_CHAT_ID", group.to_string()));
+            group
+        });
+        let redis_prefix = self.redis.then(|| {
+            let prefix = format!("helpline-test-{:016x}", rand::random::<u64>());
+            env.push(("REDIS_URL", redis_url()));
+            env.push(("HELPLINE_REDIS_PREFIX", prefix.clone()));
+            prefix
+        });
         if let Some(secret) = db.secret_hex() {
             env.push(("HELPLINE_SECRET", secret.to_owned()));
         }
@@ -166,6 +199,8 @@ impl TestAppBuilder {
 
         let mut app = TestApp {
             telegram,
+            staff_group,
+            redis_prefix,
             db,
             http,
             webhook: self.webhook,
@@ -188,6 +223,10 @@ impl TestAppBuilder {
 /// A running bot with its fake Telegram and its database.
 pub struct TestApp {
     pub telegram: FakeTelegram,
+    /// The staff forum group, with [`TestAppBuilder::with_staff_group`].
+    pub staff_group: Option<i64>,
+    /// The prefix of the line's Redis keys, with [`TestAppBuilder::with_redis`].
+    pub redis_prefix: Option<String>,
     pub db: TestDb,
     /// `HELPLINE_HTTP_ADDR`: /healthz, /readyz and the webhook.
     pub http: SocketAddr,
@@ -229,6 +268,8 @@ impl TestApp {
             binary: false,
             directory: None,
             hide_stale: false,
+            staff_group: false,
+            redis: false,
         }
     }
 

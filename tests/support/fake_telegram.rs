@@ -396,8 +396,8 @@ impl Call {
     }
 }
 
-/// A `sendMessage` or `editMessageText` the bot made, reported by [`FakeTelegram::watch_replies`]
-/// the moment the fake answered it.
+/// A `sendMessage`, `editMessageText` or `copyMessage` the bot made, reported by
+/// [`FakeTelegram::watch_replies`] the moment the fake answered it.
 #[derive(Clone, Debug)]
 pub struct ReplyCall {
     /// The `chat_id` parameter, when it is a number.
@@ -406,6 +406,8 @@ pub struct ReplyCall {
     pub message_id: Option<i32>,
     /// `editMessageText` rather than `sendMessage`.
     pub edit: bool,
+    /// For `copyMessage`: the `(chat, message)` copied.
+    pub source: Option<(i64, i32)>,
     /// Whether the fake answered 200 (a "not modified" edit is not ok, yet still an answer).
     pub ok: bool,
     /// When the fake answered, in real time.
@@ -848,6 +850,20 @@ impl FakeTelegram {
     pub fn send_in_topic(&self, user: &TgUser, group_id: i64, thread_id: i32, text: &str) -> i32 {
         self.shared
             .update(|st| st.push_user_text(user, group_id, Some(thread_id), text))
+    }
+
+    /// A member sends media into a forum topic of a group.
+    pub fn send_media_in_topic(
+        &self,
+        user: &TgUser,
+        group_id: i64,
+        thread_id: i32,
+        kind: MediaKind,
+    ) -> i32 {
+        self.shared.update(|st| {
+            let media = st.media_payload(kind, None);
+            st.push_user_media_in(user, group_id, Some(thread_id), kind, media)
+        })
     }
 
     /// A member writes into a group outside any topic (the General topic of a forum).

@@ -66,11 +66,19 @@ impl TelegramState {
     ) {
         if let Some(watch) = &self.reply_watch {
             let edit = method.eq_ignore_ascii_case("editMessageText");
-            if edit || method.eq_ignore_ascii_case("sendMessage") {
+            let copy = method.eq_ignore_ascii_case("copyMessage");
+            if edit || copy || method.eq_ignore_ascii_case("sendMessage") {
                 let answered = match result {
                     Ok(value) => value.get("message_id").and_then(Value::as_i64),
                     Err(_) => None,
                 };
+                let source = copy
+                    .then(|| {
+                        let chat = params.int("from_chat_id").ok().flatten()?;
+                        let id = params.int("message_id").ok().flatten()?;
+                        Some((chat, i32::try_from(id).ok()?))
+                    })
+                    .flatten();
                 let message_id = answered
                     .or_else(|| params.int("message_id").ok().flatten())
                     .and_then(|id| i32::try_from(id).ok());
@@ -78,6 +86,7 @@ impl TelegramState {
                     chat_id: params.int("chat_id").ok().flatten(),
                     message_id,
                     edit,
+                    source,
                     ok: result.is_ok(),
                     at: std::time::Instant::now(),
                 };

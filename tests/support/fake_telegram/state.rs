@@ -539,7 +539,18 @@ impl TelegramState {
     }
 
     pub(super) fn push_user_media(&mut self, user: &TgUser, kind: MediaKind, media: Value) -> i32 {
-        self.push_user_message(user, user.id, None, |msg| {
+        self.push_user_media_in(user, user.id, None, kind, media)
+    }
+
+    pub(super) fn push_user_media_in(
+        &mut self,
+        user: &TgUser,
+        chat_id: i64,
+        thread_id: Option<i32>,
+        kind: MediaKind,
+        media: Value,
+    ) -> i32 {
+        self.push_user_message(user, chat_id, thread_id, |msg| {
             msg.media = Some(kind);
             msg.media_json = Some(media);
         })

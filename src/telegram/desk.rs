@@ -1,0 +1,1133 @@
+//! The hand-off desk: the staff group's side of a case (PRODUCT.md §3).
+//!
+//! She asks for a person → a case (database) → the waiting line → a forum topic named by the
+//! case code, with a card (language, country, urgency, the forms she agreed to share — never
+//! who she is) and a Take button → a board of the waiting line in the General topic. Take is
+//! decided by one conditional update in the database, so exactly one consultant wins. Then her
+//! messages are copied into the topic and the assignee's messages in the topic are copied to
+//! her (`copyMessage`: no "forwarded from", no name). `/note` stays in the topic; nothing from
+//! the General topic or from anyone but the assignee reaches her.
+//!
+//! Every message is relayed once: its id is noted in `case_messages` before the copy and
+//! marked after it, so a redelivered update (a restart mid-relay, a duplicate from Telegram) is
+//! not copied again. Nothing she writes is stored, only message ids.
+//!
+//! Staff-side text is English (the team's working language); what she sees is in her locale.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::outbound::{Outbound, SendError};
+use crate::content::Content;
+use crate::conversation::{Button, OutMessage, Session};
+use crate::domain::{Form, Locale};
+use crate::handoff::cases::{Direction, NewCase};
+use crate::handoff::{Case, CaseCode, CaseState, Cases, HandoffError, Line, WorkingHours};
+use crate::i18n::Args;
+use crate::privacy::Pseudonym;
+use crate::staff::{Role, Staff, StaffMember};
+use crate::store::Store;
+
+/// Timing rules of the desk. Defaults suit a small team; tests shorten them.
+#[derive(Clone, Copy, Debug)]
+pub struct DeskRules {
+    /// An urgent case not taken within this is escalated: the supervisor is paged and she is
+    /// given the emergency numbers.
+    pub urgent_deadline: TimeDelta,
+    /// An assignee silent this long gives the case back to the line (front).
+    pub silence_limit: TimeDelta,
+    /// How long a claim in the line is held before the database settles it.
+    pub lease: Duration,
+    /// The wait assumed before any case was ever taken.
+    pub default_wait: TimeDelta,
+}
+
+impl Default for DeskRules {
+    fn default() -> DeskRules {
+        DeskRules {
+            urgent_deadline: TimeDelta::minutes(5),
+            silence_limit: TimeDelta::minutes(20),
+            lease: Duration::from_secs(10),
+            default_wait: TimeDelta::minutes(10),
+        }
+    }
+}
+
+/// A message in the staff group, reduced to what the desk needs. Text is never kept; only a
+/// command and its argument are read.
+#[derive(Debug)]
+pub struct GroupMessage {
+    pub chat_id: i64,
+    pub thread_id: Option<i32>,
+    pub message_id: i32,
+    pub from: i64,
+    /// `/name` (lowercase, without the bot's name) and what follows it.
+    pub command: Option<(String, String)>,
+}
+
+/// A button pressed in the staff group.
+#[derive(Debug)]
+pub struct GroupButton {
+    pub chat_id: i64,
+    pub from: i64,
+    pub callback_id: String,
+    pub data: String,
+}
+
+pub struct Desk {
+    cases: Cases,
+    staff: Staff,
+    line: Arc<dyn Line>,
+    store: Arc<dyn Store>,
+    content: Arc<Content>,
+    rules: DeskRules,
+    /// The team's working hours: everyone not /offline is on shift during them.
+    hours: Option<WorkingHours>,
+    /// The staff group; 0 while none is configured or bound.
+    group: AtomicI64,
+    /// The board is edited by one task at a time.
+    board: tokio::sync::Mutex<()>,
+}
+
+/// A fault inside the desk; she then gets the honest fallback.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error(transparent)]
+    Cases(#[from] HandoffError),
+    #[error(transparent)]
+    Line(#[from] crate::handoff::LineError),
+    #[error(transparent)]
+    Staff(#[from] crate::staff::StaffError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Send(#[from] SendError),
+}
+
+const GROUP_FACT: &str = "group";
+const BOARD_FACT: &str = "board";
+/// Cases shown with a Take button on the board.
+const BOARD_BUTTONS: usize = 10;
+
+impl Desk {
+    pub fn new(
+        store: Arc<dyn Store>,
+        line: Arc<dyn Line>,
+        content: Arc<Content>,
+        group: Option<i64>,
+        rules: DeskRules,
+        hours: Option<WorkingHours>,
+    ) -> Desk {
+        let db = store.db();
+        Desk {
+            cases: Cases::new(db.clone()),
+            staff: Staff::new(db),
+            line,
+            store,
+            content,
+            rules,
+            hours,
+            group: AtomicI64::new(group.unwrap_or(0)),
+            board: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    pub fn cases(&self) -> &Cases {
+        &self.cases
+    }
+
+    pub fn line(&self) -> &Arc<dyn Line> {
+        &self.line
+    }
+
+    fn group(&self) -> Option<i64> {
+        Some(self.group.load(Ordering::Relaxed)).filter(|g| *g != 0)
+    }
+
+    /// At start: the group bound earlier (if none is configured), the line restored from the
+    /// database, and the bot's rights in the group checked and reported plainly.
+    pub async fn start(&self, out: &Outbound) -> Result<(), DeskError> {
+        if self.group().is_none()
+            && let Some(g) = self.cases.fact(GROUP_FACT).await?
+        {
+            self.group.store(g, Ordering::Relaxed);
+        }
+        self.restore().await?;
+        match self.group() {
+            None => tracing::warn!(
+                "no staff group: set HELPLINE_STAFF_CHAT_ID or send /bind in the group as a coordinator; until then women asking for a person get the hotlines"
+            ),
+            Some(g) => match out.missing_rights(g).await {
+                Ok(missing) if missing.is_empty() => {
+                    tracing::info!("the staff group is ready: the bot can manage topics")
+                }
+                Ok(missing) => tracing::error!(
+                    missing = %missing.join(", "),
+                    "the bot lacks rights in the staff group: make it an administrator that can do what is missing"
+                ),
+                Err(e) => tracing::error!(error = %e, "the staff group could not be checked"),
+            },
+        }
+        Ok(())
+    }
+
+    /// Adds every waiting case of the database to the line (nothing is removed).
+    pub async fn restore(&self) -> Result<usize, DeskError> {
+        let waiting = self.cases.waiting().await?;
+        let entries: Vec<_> = waiting.iter().map(Case::entry).collect();
+        self.line.restore(&entries).await?;
+        Ok(entries.len())
+    }
+
+    // ----- her side --------------------------------------------------------------------------
+
+    /// She asked for a person (the core's `Effect::Talk`). Returns what she should see; on any
+    /// fault inside, the core's honest fallback.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn talk(
+        &self,
+        out: &Outbound,
+        who: &Pseudonym,
+        chat: i64,
+        session: &Session,
+        urgent: bool,
+        forms: &[Form],
+        fallback: Vec<OutMessage>,
+    ) -> Vec<OutMessage> {
+        if self.group().is_none() {
+            return fallback;
+        }
+        match self.cases.open_for(who).await {
+            Ok(Some(case)) => return self.status(&case, session.locale).await,
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "a hand-off failed");
+                return fallback;
+            }
+        }
+        if !forms.is_empty() {
+            // Her answers are hers: the consultant sees them only if she says so.
+            let mask: u32 = Form::ALL
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| forms.contains(f))
+                .map(|(i, _)| 1 << i)
+                .sum();
+            let u = u8::from(urgent);
+            return vec![self.her_message(
+                session.locale,
+                "handoff-share-ask",
+                &Args::new(),
+                vec![vec![
+                    self.label(
+                        session.locale,
+                        "handoff-share-yes",
+                        format!("h:open:{u}:{mask}"),
+                    ),
+                    self.label(session.locale, "handoff-share-no", format!("h:open:{u}:0")),
+                ]],
+            )];
+        }
+        match self.open(out, who, chat, session, urgent, &[]).await {
+            Ok(messages) => messages,
+            Err(e) => {
+                tracing::error!(error = %e, "a hand-off failed");
+                fallback
+            }
+        }
+    }
+
+    /// A button of the hand-off pressed in her chat (`h:…`). Returns what she should see.
+    pub async fn her_button(
+        &self,
+        out: &Outbound,
+        who: &Pseudonym,
+        chat: i64,
+        session: &Session,
+        data: &str,
+    ) -> Vec<OutMessage> {
+        let result = self.her_button_inner(out, who, chat, session, data).await;
+        match result {
+            Ok(messages) => messages,
+            Err(e) => {
+                tracing::error!(error = %e, "a hand-off button failed");
+                vec![self.content.render_fallback(session, "talk-fallback")]
+            }
+        }
+    }
+
+    async fn her_button_inner(
+        &self,
+        out: &Outbound,
+        who: &Pseudonym,
+        chat: i64,
+        session: &Session,
+        data: &str,
+    ) -> Result<Vec<OutMessage>, DeskError> {
+        let parts: Vec<&str> = data.split(':').collect();
+        let locale = session.locale;
+        match parts.as_slice() {
+            ["h", "open", u, mask] => {
+                if let Some(case) = self.cases.open_for(who).await? {
+                    return Ok(self.status(&case, locale).await);
+                }
+                if self.group().is_none() {
+                    return Ok(vec![self.content.render_fallback(session, "talk-fallback")]);
+                }
+                let mask: u32 = mask.parse().unwrap_or(0);
+                let forms: Vec<Form> = Form::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, f)| *f)
+                    .collect();
+                self.open(out, who, chat, session, *u == "1", &forms).await
+            }
+            ["h", "end"] => {
+                let Some(case) = self.cases.open_for(who).await? else {
+                    return Ok(vec![self.her_message(
+                        locale,
+                        "handoff-rated",
+                        &Args::new(),
+                        Vec::new(),
+                    )]);
+                };
+                self.close(out, &case, "she ended", None).await?;
+                Ok(Vec::new())
+            }
+            ["h", "rate", code, n] => {
+                if let (Ok(code), Ok(n)) = (CaseCode::parse(code), n.parse::<i64>())
+                    && (1..=3).contains(&n)
+                    && let Some(case) = self.cases.by_code(&code).await?
+                {
+                    self.cases.rate(case.id, who, n).await?;
+                }
+                Ok(vec![self.her_message(
+                    locale,
+                    "handoff-rated",
+                    &Args::new(),
+                    Vec::new(),
+                )])
+            }
+            _ => Ok(vec![self.content.render_fallback(session, "talk-fallback")]),
+        }
+    }
+
+    async fn open(
+        &self,
+        out: &Outbound,
+        who: &Pseudonym,
+        chat: i64,
+        session: &Session,
+        urgent: bool,
+        forms: &[Form],
+    ) -> Result<Vec<OutMessage>, DeskError> {
+        let now = Utc::now();
+        let group = self.group().ok_or(SendError::Rejected("no staff group"))?;
+        let case = self
+            .cases
+            .open(
+                NewCase {
+                    who,
+                    locale: session.locale,
+                    country: session.country,
+                    urgent,
+                    forms,
+                },
+                now,
+            )
+            .await?;
+        // Her route is saved at the end of the turn; saved here too, so a Take that comes
+        // before the turn is over can reach her.
+        self.store.put_route(who, chat, now).await?;
+        self.line.push(&case.entry()).await?;
+        tracing::info!(urgent, "a case was opened");
+
+        let name = topic_name(&case);
+        match out.create_topic(group, &name, urgent).await {
+            Ok(topic) => {
+                let card = out
+                    .send_in(group, Some(topic), &card(&case, None))
+                    .await
+                    .ok();
+                self.cases.set_topic(case.id, topic, card).await?;
+            }
+            Err(e) => tracing::error!(error = %e, "the case's topic could not be created"),
+        }
+        let on_shift = self.on_shift(now).await?;
+        if urgent {
+            for member in &on_shift {
+                let page = staff_text(format!(
+                    "Urgent case {} is waiting in the staff group. Please take it if you can.",
+                    case.code
+                ));
+                let _ = out.send(member.telegram_id, &page, false).await;
+            }
+        }
+        self.refresh_board(out).await;
+
+        if on_shift.is_empty() {
+            let mut messages = vec![self.content.render_fallback(session, "talk-fallback")];
+            messages.push(self.her_message(
+                session.locale,
+                "handoff-offline",
+                &Args::new(),
+                vec![vec![self.label(
+                    session.locale,
+                    "handoff-end-button",
+                    "h:end".into(),
+                )]],
+            ));
+            return Ok(messages);
+        }
+        // Sent here rather than returned, so its id is known: it is edited as the line moves.
+        for message in self.status(&case, session.locale).await {
+            if let Ok(id) = out.send(chat, &message, session.silent).await {
+                let _ = self.store.record_message(who, id, now).await;
+                self.cases.set_notice(case.id, id).await?;
+            }
+        }
+        Ok(Vec::new())
+    }
+
+    /// Edits each waiting woman's place-in-line message to where she is now.
+    async fn update_places(&self, out: &Outbound) -> Result<(), DeskError> {
+        for case in self.cases.waiting().await? {
+            let Some(notice) = case.notice_id else {
+                continue;
+            };
+            let Some(chat) = self.store.get_route(&case.who).await? else {
+                continue;
+            };
+            if let Some(message) = self.status(&case, case.locale).await.into_iter().next() {
+                let _ = out.edit(chat, notice, &message).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Her place in line and the estimate, or who is with her.
+    async fn status(&self, case: &Case, locale: Locale) -> Vec<OutMessage> {
+        let end = vec![vec![self.label(
+            locale,
+            "handoff-end-button",
+            "h:end".into(),
+        )]];
+        if case.state == CaseState::Active
+            && let Some(id) = case.assignee
+            && let Ok(Some(member)) = self.staff.by_id(id).await
+        {
+            let args = Args::new().text("name", member.name.as_str());
+            return vec![self.her_message(locale, "handoff-joined", &args, end)];
+        }
+        let place = self
+            .line
+            .position(&case.code)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0)
+            + 1;
+        let minutes = self.estimate(place).await;
+        let args = Args::new()
+            .number("place", place as i64)
+            .number("minutes", minutes);
+        vec![self.her_message(locale, "handoff-waiting", &args, end)]
+    }
+
+    /// Minutes until a consultant likely writes, from recent waits and who is on shift.
+    async fn estimate(&self, place: usize) -> i64 {
+        let wait = self
+            .cases
+            .recent_wait()
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(self.rules.default_wait);
+        let on_shift = self
+            .on_shift(Utc::now())
+            .await
+            .map(|s| s.len())
+            .unwrap_or(1)
+            .max(1) as i64;
+        let minutes = wait.num_seconds() * place as i64 / on_shift / 60;
+        minutes.clamp(1, 24 * 60)
+    }
+
+    /// One of her messages while she has an open case: noted, and copied into the topic once
+    /// someone holds the case. False when she has no open case (the core answers instead).
+    pub async fn from_her(
+        &self,
+        out: &Outbound,
+        who: &Pseudonym,
+        chat: i64,
+        message_id: i32,
+    ) -> Result<bool, DeskError> {
+        let Some(case) = self.cases.open_for(who).await? else {
+            return Ok(false);
+        };
+        let now = Utc::now();
+        let first = self
+            .cases
+            .note_message(case.id, Direction::In, message_id, now)
+            .await?;
+        if !first
+            && self
+                .cases
+                .relayed(case.id, Direction::In, message_id)
+                .await?
+        {
+            return Ok(true);
+        }
+        if case.state == CaseState::Active
+            && let (Some(group), Some(topic)) = (self.group(), case.topic_id)
+        {
+            let copy = out
+                .copy(group, Some(topic), chat, message_id, false)
+                .await?;
+            self.cases
+                .mark_relayed(case.id, Direction::In, message_id, copy)
+                .await?;
+        }
+        Ok(true)
+    }
+
+    /// She is being forgotten (quick exit, blocked the bot): her topic is deleted with her
+    /// messages in it and her case leaves the line. The store then erases the case rows.
+    pub async fn forget(&self, out: &Outbound, who: &Pseudonym) {
+        let Ok(Some(case)) = self.cases.open_for(who).await else {
+            return;
+        };
+        let _ = self.line.remove(&case.code).await;
+        if let (Some(group), Some(topic)) = (self.group(), case.topic_id) {
+            let _ = out.delete_topic(group, topic).await;
+        }
+        let _ = self.cases.close(case.id, "forgotten", Utc::now()).await;
+        self.refresh_board(out).await;
+    }
+
+    // ----- staff side ------------------------------------------------------------------------
+
+    /// /online or /offline in private chat. False when the sender is not staff.
+    pub async fn shift(
+        &self,
+        out: &Outbound,
+        telegram_id: i64,
+        online: bool,
+    ) -> Result<bool, DeskError> {
+        let Some(member) = self.staff.by_telegram_id(telegram_id).await? else {
+            return Ok(false);
+        };
+        let now = Utc::now();
+        self.cases.set_online(member.id, online, now).await?;
+        tracing::info!(online, "a consultant changed shift");
+        let text = if online {
+            "You are on shift. New cases will page you; take them in the staff group."
+        } else {
+            "You are off shift. Any case you held went back to the front of the line."
+        };
+        if !online {
+            for case in self.cases.active().await? {
+                if case.assignee == Some(member.id) {
+                    self.give_back(out, &case, member.id, "went off shift")
+                        .await?;
+                }
+            }
+        }
+        let _ = out
+            .send(telegram_id, &staff_text(text.to_owned()), false)
+            .await;
+        Ok(true)
+    }
+
+    /// A message in a group.
+    pub async fn group_message(&self, out: &Outbound, m: GroupMessage) -> Result<(), DeskError> {
+        let command = m
+            .command
+            .as_ref()
+            .map(|(c, rest)| (c.as_str(), rest.trim()));
+        if let Some(("bind", _)) = command {
+            return self.bind(out, &m).await;
+        }
+        if Some(m.chat_id) != self.group() {
+            return Ok(());
+        }
+        // The General topic is for the team: nothing there is relayed.
+        let Some(topic) = m.thread_id else {
+            return Ok(());
+        };
+        // Two independent lookups at once: this is on the relay's path.
+        let (case, member) = tokio::join!(
+            self.cases.by_topic(topic),
+            self.staff.by_telegram_id(m.from)
+        );
+        let Some(case) = case? else {
+            return Ok(());
+        };
+        let Some(member) = member? else {
+            return Ok(());
+        };
+        let holds = case.state == CaseState::Active && case.assignee == Some(member.id);
+        match command {
+            // Internal: stays in the topic.
+            Some(("note", _)) => Ok(()),
+            Some(("end", _)) if holds || member.role == Role::Coordinator => {
+                self.close(out, &case, "ended", Some(&member)).await
+            }
+            Some(("transfer", name)) if holds => self.transfer(out, &case, &member, name).await,
+            Some(_) => Ok(()),
+            None if holds => self.to_her(out, &case, m.chat_id, m.message_id).await,
+            None => Ok(()),
+        }
+    }
+
+    async fn to_her(
+        &self,
+        out: &Outbound,
+        case: &Case,
+        group: i64,
+        message_id: i32,
+    ) -> Result<(), DeskError> {
+        let now = Utc::now();
+        let (first, chat) = tokio::join!(
+            self.cases
+                .note_message(case.id, Direction::Out, message_id, now),
+            self.store.get_route(&case.who)
+        );
+        if !first?
+            && self
+                .cases
+                .relayed(case.id, Direction::Out, message_id)
+                .await?
+        {
+            return Ok(());
+        }
+        let Some(chat) = chat? else {
+            return Ok(());
+        };
+        let copy = out.copy(chat, None, group, message_id, false).await?;
+        // Marked at once: a crash between the copy and this mark is the one moment a message
+        // can be relayed twice (a repeat rather than a loss).
+        self.cases
+            .mark_relayed(case.id, Direction::Out, message_id, copy)
+            .await?;
+        // Her quick exit deletes it with the rest.
+        let (recorded, touched) = tokio::join!(
+            self.store.record_message(&case.who, copy, now),
+            self.cases.touch_staff(case.id, now)
+        );
+        recorded?;
+        touched?;
+        Ok(())
+    }
+
+    /// A button in a group: Take.
+    pub async fn group_button(&self, out: &Outbound, b: GroupButton) -> Result<(), DeskError> {
+        if Some(b.chat_id) != self.group() {
+            out.answer_callback(&b.callback_id).await;
+            return Ok(());
+        }
+        let code = b
+            .data
+            .strip_prefix("take:")
+            .and_then(|c| CaseCode::parse(c).ok());
+        let Some(code) = code else {
+            out.answer_callback(&b.callback_id).await;
+            return Ok(());
+        };
+        let notice = self.take(out, &code, b.from).await?;
+        out.answer_callback_with(&b.callback_id, &notice).await;
+        Ok(())
+    }
+
+    /// Take: returns the notice for whoever pressed the button.
+    async fn take(&self, out: &Outbound, code: &CaseCode, from: i64) -> Result<String, DeskError> {
+        let Some(member) = self.staff.by_telegram_id(from).await? else {
+            return Ok("Only registered staff can take cases.".into());
+        };
+        let held = self.cases.held_by(member.id).await?;
+        if held >= member.max_cases {
+            return Ok(format!(
+                "You already hold {held} cases, your limit. Close or transfer one first."
+            ));
+        }
+        let Some(case) = self.cases.by_code(code).await? else {
+            return Ok("This case is no longer open.".into());
+        };
+        if case.state != CaseState::Waiting {
+            return Ok("Someone else took this case a moment ago. Thank you!".into());
+        }
+        let holder = format!("staff-{}", member.id);
+        // The line's claim spares the database most of a race; the database decides.
+        let _ = self.line.claim(code, &holder, self.rules.lease).await;
+        let now = Utc::now();
+        let won = self.cases.take(case.id, member.id, now).await?;
+        let _ = self.line.release(code).await;
+        if !won {
+            return Ok("Someone else took this case a moment ago. Thank you!".into());
+        }
+        let _ = self.line.remove(code).await;
+        tracing::info!("a case was taken");
+        self.joined(out, &case, &member).await?;
+        Ok(format!("Case {code} is yours."))
+    }
+
+    /// After Take or a transfer to a colleague: the card, the topic, her, and what she wrote
+    /// while she waited.
+    async fn joined(
+        &self,
+        out: &Outbound,
+        case: &Case,
+        member: &StaffMember,
+    ) -> Result<(), DeskError> {
+        let group = self.group().ok_or(SendError::Rejected("no staff group"))?;
+        if let (Some(topic), Some(card_id)) = (case.topic_id, case.card_id) {
+            let _ = out.edit(group, card_id, &card(case, Some(member))).await;
+            let _ = topic;
+        }
+        if let Some(topic) = case.topic_id {
+            let text = staff_text(format!(
+                "{} has the case. Write here to answer her; /note for the team only; /transfer to give it back or /transfer NAME; /end to close.",
+                member.name
+            ));
+            let _ = out.send_in(group, Some(topic), &text).await;
+        }
+        if let Some(chat) = self.store.get_route(&case.who).await? {
+            let args = Args::new().text("name", member.name.as_str());
+            let end = vec![vec![self.label(
+                case.locale,
+                "handoff-end-button",
+                "h:end".into(),
+            )]];
+            let hello = self.her_message(case.locale, "handoff-joined", &args, end);
+            if let Ok(id) = out.send(chat, &hello, false).await {
+                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+            }
+            // What she wrote while she waited, in order.
+            if let Some(topic) = case.topic_id {
+                for message_id in self.cases.unrelayed(case.id).await? {
+                    let copy = out
+                        .copy(group, Some(topic), chat, message_id, false)
+                        .await?;
+                    self.cases
+                        .mark_relayed(case.id, Direction::In, message_id, copy)
+                        .await?;
+                }
+            }
+        }
+        self.refresh_board(out).await;
+        Ok(())
+    }
+
+    async fn transfer(
+        &self,
+        out: &Outbound,
+        case: &Case,
+        member: &StaffMember,
+        name: &str,
+    ) -> Result<(), DeskError> {
+        let group = self.group().ok_or(SendError::Rejected("no staff group"))?;
+        let topic = case.topic_id;
+        if name.is_empty() {
+            return self
+                .give_back(out, case, member.id, "was transferred back to the line")
+                .await;
+        }
+        let everyone = self.staff.list().await?;
+        let colleague = everyone
+            .into_iter()
+            .find(|s| s.name.as_str().eq_ignore_ascii_case(name) && s.id != member.id);
+        let Some(colleague) = colleague else {
+            let _ = out
+                .send_in(
+                    group,
+                    topic,
+                    &staff_text(format!("No colleague is named {name:?}. Nothing changed.")),
+                )
+                .await;
+            return Ok(());
+        };
+        if self
+            .cases
+            .reassign(case.id, member.id, colleague.id, Utc::now())
+            .await?
+        {
+            tracing::info!("a case was handed to a colleague");
+            let _ = out
+                .send(
+                    colleague.telegram_id,
+                    &staff_text(format!(
+                        "{} handed you case {} in the staff group.",
+                        member.name, case.code
+                    )),
+                    false,
+                )
+                .await;
+            self.joined(out, case, &colleague).await?;
+        }
+        Ok(())
+    }
+
+    /// Puts an active case back in the line, ahead of newer cases, and tells her and the topic.
+    async fn give_back(
+        &self,
+        out: &Outbound,
+        case: &Case,
+        from: i64,
+        why: &str,
+    ) -> Result<(), DeskError> {
+        if !self.cases.requeue(case.id, from).await? {
+            return Ok(());
+        }
+        let Some(case) = self.cases.by_code(&case.code).await? else {
+            return Ok(());
+        };
+        self.line.push(&case.entry()).await?;
+        tracing::info!("a case went back to the line");
+        if let Some(group) = self.group()
+            && let Some(topic) = case.topic_id
+        {
+            let _ = out
+                .send_in(
+                    group,
+                    Some(topic),
+                    &staff_text(format!("The case {why}; it is first in line again.")),
+                )
+                .await;
+            if let Some(card_id) = case.card_id {
+                let _ = out.edit(group, card_id, &card(&case, None)).await;
+            }
+        }
+        if let Some(chat) = self.store.get_route(&case.who).await? {
+            let message =
+                self.her_message(case.locale, "handoff-returned", &Args::new(), Vec::new());
+            if let Ok(id) = out.send(chat, &message, false).await {
+                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+            }
+        }
+        self.refresh_board(out).await;
+        Ok(())
+    }
+
+    /// Closes a case: she is told (and may rate the chat), the topic is closed.
+    async fn close(
+        &self,
+        out: &Outbound,
+        case: &Case,
+        outcome: &str,
+        by: Option<&StaffMember>,
+    ) -> Result<(), DeskError> {
+        if !self.cases.close(case.id, outcome, Utc::now()).await? {
+            return Ok(());
+        }
+        let _ = self.line.remove(&case.code).await;
+        tracing::info!(outcome, "a case was closed");
+        if let Some(chat) = self.store.get_route(&case.who).await? {
+            let args = Args::new();
+            let code = case.code.as_str();
+            let rate = vec![vec![
+                self.label(case.locale, "handoff-rate-good", format!("h:rate:{code}:3")),
+                self.label(case.locale, "handoff-rate-ok", format!("h:rate:{code}:2")),
+                self.label(case.locale, "handoff-rate-bad", format!("h:rate:{code}:1")),
+            ]];
+            let mut messages = vec![self.her_message(case.locale, "handoff-ended", &args, rate)];
+            // STATISTICS: the consent-to-count form of the statistics work is offered here,
+            // after the rating (see `after_case`).
+            messages.extend(self.after_case(case));
+            for message in &messages {
+                if let Ok(id) = out.send(chat, message, false).await {
+                    let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+                }
+            }
+        }
+        if let Some(group) = self.group()
+            && let Some(topic) = case.topic_id
+        {
+            let closer = by
+                .map(|m| m.name.as_str().to_owned())
+                .unwrap_or_else(|| "She".into());
+            let mut text = format!("{closer} closed the chat ({outcome}).");
+            if case.urgent && case.assignee.is_some() {
+                text.push_str(
+                    " This was an urgent case: take a moment for yourself. A coordinator is there to debrief with you; write to them when you are ready.",
+                );
+            }
+            let _ = out.send_in(group, Some(topic), &staff_text(text)).await;
+            let _ = out.close_topic(group, topic).await;
+        }
+        self.refresh_board(out).await;
+        Ok(())
+    }
+
+    /// Messages offered to her after a case ends, after the rating. Empty for now: the
+    /// statistics work adds the consent-to-count form here.
+    fn after_case(&self, _case: &Case) -> Vec<OutMessage> {
+        Vec::new()
+    }
+
+    /// /bind in a group by a coordinator: this group becomes the staff group.
+    async fn bind(&self, out: &Outbound, m: &GroupMessage) -> Result<(), DeskError> {
+        let Some(member) = self.staff.by_telegram_id(m.from).await? else {
+            return Ok(());
+        };
+        if member.role != Role::Coordinator {
+            let _ = out
+                .send_in(
+                    m.chat_id,
+                    m.thread_id,
+                    &staff_text("Only a coordinator can bind the staff group.".into()),
+                )
+                .await;
+            return Ok(());
+        }
+        self.cases.set_fact(GROUP_FACT, m.chat_id).await?;
+        self.group.store(m.chat_id, Ordering::Relaxed);
+        tracing::info!("the staff group was bound");
+        let missing = out.missing_rights(m.chat_id).await.unwrap_or_default();
+        let text = if missing.is_empty() {
+            "This group is now the staff group. New cases will open topics here.".to_owned()
+        } else {
+            format!(
+                "This group is now the staff group, but the bot cannot work here yet: make it an administrator that can {}.",
+                missing.join(", ")
+            )
+        };
+        let _ = out.send_in(m.chat_id, m.thread_id, &staff_text(text)).await;
+        self.refresh_board(out).await;
+        Ok(())
+    }
+
+    /// Who is on shift at `now`: whoever said /online, and during working hours everyone
+    /// who did not say /offline.
+    pub async fn on_shift(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, DeskError> {
+        if self.hours.as_ref().is_some_and(|h| h.is_open(now)) {
+            let off = self.cases.said(false).await?;
+            let everyone = self.staff.list().await?;
+            return Ok(everyone
+                .into_iter()
+                .filter(|m| !off.contains(&m.id))
+                .collect());
+        }
+        let ids = self.cases.said(true).await?;
+        let mut members = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(m) = self.staff.by_id(id).await? {
+                members.push(m);
+            }
+        }
+        Ok(members)
+    }
+
+    // ----- the board and the clock -----------------------------------------------------------
+
+    /// Rewrites the board in the General topic: the waiting line, urgent first.
+    pub async fn refresh_board(&self, out: &Outbound) {
+        if let Err(e) = self.refresh_board_inner(out).await {
+            tracing::warn!(error = %e, "the board could not be updated");
+        }
+        if let Err(e) = self.update_places(out).await {
+            tracing::warn!(error = %e, "places in line could not be updated");
+        }
+    }
+
+    async fn refresh_board_inner(&self, out: &Outbound) -> Result<(), DeskError> {
+        let Some(group) = self.group() else {
+            return Ok(());
+        };
+        let _one_at_a_time = self.board.lock().await;
+        let waiting = self.cases.waiting().await?;
+        let now = Utc::now();
+        let mut text = if waiting.is_empty() {
+            "Waiting line: nobody is waiting.".to_owned()
+        } else {
+            format!("Waiting line: {}", waiting.len())
+        };
+        let mut buttons = Vec::new();
+        for case in &waiting {
+            let minutes = (now - case.queued_at).num_minutes().max(0);
+            text.push_str(&format!("\n{} — waiting {minutes} min", topic_name(case)));
+            if buttons.len() < BOARD_BUTTONS {
+                buttons.push(vec![Button {
+                    label: format!("Take {}", case.code),
+                    data: format!("take:{}", case.code),
+                }]);
+            }
+        }
+        let board = OutMessage {
+            text,
+            buttons,
+            protect: false,
+            keyboard: None,
+        };
+        if let Some(id) = self.cases.fact(BOARD_FACT).await?
+            && let Ok(id) = i32::try_from(id)
+        {
+            match out.edit(group, id, &board).await {
+                Ok(()) => return Ok(()),
+                Err(SendError::Rejected("message gone")) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let id = out.send_in(group, None, &board).await?;
+        self.cases.set_fact(BOARD_FACT, i64::from(id)).await?;
+        Ok(())
+    }
+
+    /// The desk's clock: the line restored if Redis lost it, urgent deadlines, silent
+    /// assignees. Called every few seconds with the current time (tests pass their own).
+    pub async fn tick(&self, out: &Outbound, now: DateTime<Utc>) -> Result<(), DeskError> {
+        if !self.line.is_built().await? {
+            let n = self.restore().await?;
+            tracing::warn!(
+                cases = n,
+                "the waiting line was empty (Redis restarted?); restored from the database"
+            );
+        } else {
+            // Cheap, and it also puts back a case whose claim was never settled (a crash).
+            self.restore().await?;
+        }
+        let mut changed = false;
+        for case in self.cases.waiting().await? {
+            if case.urgent
+                && !case.escalated
+                && now - case.queued_at > self.rules.urgent_deadline
+                && self.cases.escalate(case.id).await?
+            {
+                changed = true;
+                self.escalate(out, &case).await;
+            }
+        }
+        for case in self.cases.active().await? {
+            let last = case
+                .last_staff_at
+                .or(case.taken_at)
+                .unwrap_or(case.opened_at);
+            if now - last > self.rules.silence_limit
+                && let Some(from) = case.assignee
+            {
+                changed = true;
+                self.give_back(
+                    out,
+                    &case,
+                    from,
+                    "had no answer from its consultant for too long",
+                )
+                .await?;
+            }
+        }
+        if changed {
+            self.refresh_board(out).await;
+        }
+        Ok(())
+    }
+
+    /// An urgent case not taken in time: coordinators are paged, she gets the emergency numbers.
+    async fn escalate(&self, out: &Outbound, case: &Case) {
+        tracing::warn!("an urgent case was not taken in time; paging coordinators");
+        if let Ok(everyone) = self.staff.list().await {
+            for member in everyone.iter().filter(|m| m.role == Role::Coordinator) {
+                let page = staff_text(format!(
+                    "Urgent case {} has waited past the deadline. Please take it or find someone who can.",
+                    case.code
+                ));
+                let _ = out.send(member.telegram_id, &page, false).await;
+            }
+        }
+        if let Ok(Some(chat)) = self.store.get_route(&case.who).await {
+            let mut session = Session::new(case.locale);
+            session.country = case.country;
+            let message = self
+                .content
+                .render_fallback(&session, "handoff-urgent-missed");
+            if let Ok(id) = out.send(chat, &message, false).await {
+                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+            }
+        }
+    }
+
+    // ----- text ------------------------------------------------------------------------------
+
+    fn her_message(
+        &self,
+        locale: Locale,
+        id: &str,
+        args: &Args,
+        buttons: Vec<Vec<Button>>,
+    ) -> OutMessage {
+        OutMessage {
+            text: self.content.localizer.text(locale, id, args),
+            buttons,
+            protect: false,
+            keyboard: None,
+        }
+    }
+
+    fn label(&self, locale: Locale, id: &str, data: String) -> Button {
+        Button {
+            label: self.content.localizer.text(locale, id, &Args::new()),
+            data,
+        }
+    }
+}
+
+fn staff_text(text: String) -> OutMessage {
+    OutMessage {
+        text,
+        buttons: Vec::new(),
+        protect: false,
+        keyboard: None,
+    }
+}
+
+/// `K-7F3Q · uk · UA · URGENT`: what the topic and the board show of a case.
+fn topic_name(case: &Case) -> String {
+    let mut name = format!("{} · {}", case.code, case.locale.code());
+    if let Some(c) = case.country {
+        name.push_str(&format!(" · {c}"));
+    }
+    if case.urgent {
+        name.push_str(" · URGENT");
+    }
+    name
+}
+
+/// The case card: what the team may know of her, and Take while nobody holds the case.
+fn card(case: &Case, holder: Option<&StaffMember>) -> OutMessage {
+    let mut text = format!("Case {}\nLanguage: {}", case.code, case.locale.code());
+    text.push_str(&format!(
+        "\nCountry: {}",
+        case.country
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "not said".into())
+    ));
+    text.push_str(if case.urgent {
+        "\nUrgent: yes (a red flag in her answers)"
+    } else {
+        "\nUrgent: no"
+    });
+    if case.forms.is_empty() {
+        text.push_str("\nForms she shared: none");
+    } else {
+        let forms: Vec<&str> = case.forms.iter().map(|f| f.as_str()).collect();
+        text.push_str(&format!("\nForms she shared: {}", forms.join(", ")));
+    }
+    let buttons = match holder {
+        Some(m) => {
+            text.push_str(&format!("\nTaken by {}", m.name));
+            Vec::new()
+        }
+        None => vec![vec![Button {
+            label: "Take".into(),
+            data: format!("take:{}", case.code),
+        }]],
+    };
+    OutMessage {
+        text,
+        buttons,
+        protect: false,
+        keyboard: None,
+    }
+}
