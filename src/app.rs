@@ -31,13 +31,31 @@ pub async fn run(
     let telegram = Telegram::new(
         bot.clone(),
         config.limits,
-        content,
+        content.clone(),
         store.clone(),
         keys.clone(),
     );
 
+    let directory = crate::directory::connect(
+        &config.database_url,
+        crate::directory::Cities::builtin(),
+        crate::directory::Settings::for_countries(&content.countries),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let admin = Arc::new(crate::admin::Admin::new(
+        store.db(),
+        directory,
+        config.public_url.clone(),
+    ));
+    telegram.set_admin(admin.clone());
+
     match bot.get_me().await {
-        Ok(_) => {}
+        Ok(me) => {
+            if let Some(username) = &me.user.username {
+                admin.set_bot_username(username);
+            }
+        }
         Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
             anyhow::bail!("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
         }
@@ -71,18 +89,27 @@ pub async fn run(
         None => None,
     };
 
-    let app = crate::server::router(telegram.clone(), store.clone(), webhook.clone());
+    let app = crate::server::router(
+        telegram.clone(),
+        store.clone(),
+        webhook.clone(),
+        Some(admin.clone()),
+    );
     let server = tokio::spawn(crate::server::serve(listener, app, shutdown.clone()));
 
     let purge = {
         let store = store.clone();
         let shutdown = shutdown.clone();
         let retention = config.retention;
+        let admin = admin.clone();
         tokio::spawn(async move {
             loop {
                 match store.purge(chrono::Utc::now(), retention).await {
                     Ok(report) => tracing::info!(?report, "retention purge"),
                     Err(e) => tracing::error!(error = %e, "retention purge failed"),
+                }
+                if let Err(e) = admin.auth().sweep(chrono::Utc::now()).await {
+                    tracing::error!(error = %e, "sweeping spent admin links failed");
                 }
                 tokio::select! {
                     _ = shutdown.cancelled() => return,

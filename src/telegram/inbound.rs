@@ -14,6 +14,9 @@ pub struct Incoming {
     /// Telegram's `language_code`: only used to pick the first language of a new session.
     pub language: Option<String>,
     pub event: Event,
+    /// A staff command (`/admin`, a staff invite) for [`crate::admin`], which the adapter offers
+    /// to the admin before the core; the core sees it only if the admin declines.
+    pub staff: Option<crate::admin::StaffCommand>,
 }
 
 #[derive(Debug)]
@@ -69,6 +72,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                     message_id: Some(message.id.0),
                     callback: None,
                 },
+                staff: message.text().and_then(crate::admin::StaffCommand::parse),
             })
         }
         UpdateKind::CallbackQuery(query) => {
@@ -98,6 +102,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                             .is_some_and(|m| m.has_protected_content()),
                     }),
                 },
+                staff: None,
             })
         }
         UpdateKind::MyChatMember(change) => {
@@ -117,6 +122,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                 chat_id: change.chat.id.0,
                 language: None,
                 event: Event::Blocked,
+                staff: None,
             })
         }
         _ => None,
@@ -139,6 +145,7 @@ fn ignored_callback(
             message_id: None,
             protected: false,
         }),
+        staff: None,
     }
 }
 
