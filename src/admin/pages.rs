@@ -244,6 +244,11 @@ async fn sign_in(State(admin): AdminState, body: axum::body::Bytes) -> Response 
     let now = admin.now();
     match admin.auth.redeem_link(fields.get("token"), now).await {
         Ok((cookie, session)) => {
+            // What she sees starts from the database: an import from the command line or a
+            // change by another instance is in the index from now on (for the bot too).
+            if let Err(e) = admin.directory.refresh().await {
+                return failure(e.into(), None);
+            }
             if let Err(e) = admin
                 .audit
                 .record(now, actor(&session), "signed in", "admin", "")
@@ -1371,14 +1376,21 @@ async fn import_page(State(admin): AdminState, headers: HeaderMap) -> Response {
     )
 }
 
-async fn import(
-    State(admin): AdminState,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Response {
-    let session = match signed_in(&admin, &headers).await {
+async fn import(State(admin): AdminState, request: axum::extract::Request) -> Response {
+    // The session first: a stranger's upload is refused before its body is read.
+    let session = match signed_in(&admin, request.headers()).await {
         Ok(s) => s,
         Err(r) => return r,
+    };
+    use axum::extract::FromRequest as _;
+    let Ok(mut multipart) = Multipart::from_request(request, &()).await else {
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Import / export",
+            Some(&session),
+            &(errors(&["send the files with the form on this page".to_owned()])
+                + &import_form(&session)),
+        );
     };
     let mut csrf = String::new();
     let mut files: BTreeMap<String, String> = BTreeMap::new();
