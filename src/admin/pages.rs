@@ -2,6 +2,10 @@
 //! without a session) and each POST with [`check_csrf`]; a GET never changes anything except
 //! the session's last-seen time.
 
+// The helpers' error is the response to send back at once (a refusal page): it is never stored
+// or passed along, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -331,8 +335,7 @@ fn notice(code: &str) -> &'static str {
     }
 }
 
-fn city_of<'a>(admin: &Admin, index: &'a crate::directory::Index, s: &Service) -> String {
-    let _ = admin;
+fn city_of(index: &crate::directory::Index, s: &Service) -> String {
     s.at_locations
         .first()
         .and_then(|a| index.location(&a.location_id))
@@ -346,7 +349,6 @@ fn verified_text(date: Option<NaiveDate>) -> String {
 }
 
 fn service_rows(
-    admin: &Admin,
     session: &Session,
     index: &crate::directory::Index,
     services: &[&Service],
@@ -365,7 +367,7 @@ fn service_rows(
             Esc(&path),
             Esc(&s.name.default),
             Esc(s.id.as_str()),
-            Esc(&city_of(admin, index, s)),
+            Esc(&city_of(index, s)),
             s.status.as_str(),
             verified_text(s.assured_date),
             if stale.contains(&s.id) {
@@ -412,7 +414,7 @@ async fn services(
             _ => true,
         })
         .filter(|s| kind.is_none_or(|k| s.types().contains(k)))
-        .filter(|s| query.city.is_empty() || city_of(&admin, &index, s).ends_with(&query.city))
+        .filter(|s| query.city.is_empty() || city_of(&index, s).ends_with(&query.city))
         .collect();
     let mut body = String::from(notice(&query.notice));
     let _ = write!(
@@ -455,7 +457,7 @@ async fn services(
         list.len(),
         index.catalog().services.len()
     );
-    body.push_str(&service_rows(&admin, &session, &index, &list, &stale));
+    body.push_str(&service_rows(&session, &index, &list, &stale));
     page(StatusCode::OK, "Services", Some(&session), &body)
 }
 
@@ -472,7 +474,7 @@ async fn stale(State(admin): AdminState, headers: HeaderMap) -> Response {
          the details, and press \"Verified today\".</p>",
         index.settings().stale_after.num_days()
     );
-    body.push_str(&service_rows(&admin, &session, &index, &list, &ids));
+    body.push_str(&service_rows(&session, &index, &list, &ids));
     page(StatusCode::OK, "To verify", Some(&session), &body)
 }
 
@@ -609,7 +611,6 @@ fn optional(text: &str) -> Option<String> {
 /// Builds the records a form describes, checking every value as an import would. `before` is
 /// the listing being edited: its translations and child ids are kept.
 fn build(
-    admin: &Admin,
     index: &crate::directory::Index,
     form: &ServiceForm,
     before: Option<&Service>,
@@ -925,7 +926,6 @@ fn build(
             location_id,
         })
         .collect();
-    let _ = admin;
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -1129,7 +1129,7 @@ async fn create_service(
     };
     let index = admin.directory.index();
     let form = ServiceForm::from_fields(&fields);
-    let catalog = match build(&admin, &index, &form, None) {
+    let catalog = match build(&index, &form, None) {
         Ok(c) => c,
         Err(problems) => {
             let body = errors(&problems)
@@ -1235,7 +1235,7 @@ async fn update_service(
     let before = listing.service.clone();
     let form = ServiceForm::from_fields(&fields);
     let path = format!("/admin/services/{}", before.id);
-    let catalog = match build(&admin, &index, &form, Some(&before)) {
+    let catalog = match build(&index, &form, Some(&before)) {
         Ok(c) => c,
         Err(problems) => {
             let body = errors(&problems) + &service_form_html(&index, &session, &form, true, &path);
