@@ -859,6 +859,22 @@ async fn staff_pages(backend: Backend) {
         "a deep-link payload is at most 64 characters"
     );
     let command = StaffCommand::parse(&format!("/start staff-{token}")).expect("an invite command");
+    // Someone already on the staff opening it changes nothing, and leaves it unspent.
+    assert_eq!(
+        site.admin
+            .staff_command(7001, &command)
+            .await
+            .expect("answered"),
+        None
+    );
+    assert_eq!(
+        site.staff
+            .by_telegram_id(7001)
+            .await
+            .expect("read")
+            .map(|m| m.role),
+        Some(Role::Coordinator)
+    );
     let Some(StaffReply::Joined(vera)) = site
         .admin
         .staff_command(515151, &command)
@@ -987,4 +1003,48 @@ async fn over_https_the_cookie_is_secure_and_pages_are_locked_down() {
         !body.contains("http://") && !body.contains("https://"),
         "no third-party URL: {body}"
     );
+}
+
+#[tokio::test]
+async fn admin_link_prints_a_link_for_a_coordinator_and_refuses_everyone_else() {
+    let site = Site::open(Backend::Sqlite).await;
+    site.coordinator("Iris", 7001).await;
+    site.member("Olga", 7003, Role::Consultant).await;
+    let run = |name: &'static str| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_helpline"))
+            .args(["admin-link", "--name", name])
+            .env("DATABASE_URL", site.db.url())
+            .env("HELPLINE_PUBLIC_URL", "https://bot.example.org")
+            .env_remove("HELPLINE_SECRET")
+            .env("HELPLINE_LOG", "warn")
+            .output()
+    };
+    let out = run("Iris").await.expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = stdout
+        .strip_prefix("https://bot.example.org/admin/signin/")
+        .unwrap_or_else(|| panic!("not a sign-in link: {stdout}"));
+    assert_eq!(token.len(), 64);
+    // The printed link signs her in (once).
+    let r = site
+        .stranger()
+        .post_raw("/admin/signin", &[("token", token)])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    for (name, says) in [("Olga", "not a coordinator"), ("Nobody", "no staff member")] {
+        let out = run(name).await.expect("the binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        assert!(!out.status.success(), "{name} got a link");
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr.contains(says) && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+    }
 }

@@ -214,6 +214,12 @@ impl Admin {
                 Ok(Some(StaffReply::SignInLink(self.sign_in_url(&token))))
             }
             StaffCommand::Invite(token) => {
+                // An invite never changes someone already on the staff (a coordinator opening a
+                // consultant's invite is not demoted): roles change in the admin. The invite
+                // stays unspent for the person it was meant for.
+                if self.staff.by_telegram_id(telegram_id).await?.is_some() {
+                    return Ok(None);
+                }
                 let Some(member) = self.auth.redeem_invite(token, telegram_id, now).await? else {
                     return Ok(None);
                 };
