@@ -34,6 +34,9 @@ use crate::staff::{Role, StaffName};
 
 type AdminState = State<Arc<Admin>>;
 
+/// Most listings one page shows: a list is for finding one, and a phone cannot scroll 50,000.
+const MAX_ROWS: usize = 200;
+
 /// Largest import upload.
 const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 
@@ -358,7 +361,7 @@ fn service_rows(
         "<table class=\"list\"><thead><tr><th>Service</th><th>Where</th><th>Status</th>\
          <th>Verified</th><th></th></tr></thead><tbody>",
     );
-    for s in services {
+    for s in services.iter().take(MAX_ROWS) {
         let path = format!("/admin/services/{}", s.id);
         let _ = write!(
             out,
@@ -384,6 +387,14 @@ fn service_rows(
         );
     }
     out.push_str("</tbody></table>");
+    if services.len() > MAX_ROWS {
+        let _ = write!(
+            out,
+            "<p class=\"muted\">The first {MAX_ROWS} of {} are shown: search or filter to find \
+             the others.</p>",
+            services.len()
+        );
+    }
     if services.is_empty() {
         out.push_str("<p>No listing matches.</p>");
     }
