@@ -13,6 +13,7 @@ mod fake_telegram_selftest; // the fake Bot API behaves like Telegram, through t
 mod localizer; // fallback chains are a safety net that works, and locales load strictly
 mod plurals; // plural forms render right in every locale
 mod red_flags; // each red flag brings emergency numbers and a talk-now button in the same reply
+mod services_bot; // /services through the fake Bot API on SQLite and Postgres: search, location, privacy, OST, stale, none, hostile text
 mod simulate_script; // `helpline simulate` replays a scripted conversation in Ukrainian
 mod staff; // staff on SQLite and Postgres: roles, re-registering, limits, removal
 mod store_conformance; // every `Store` story, run against SQLite and a fresh Postgres database

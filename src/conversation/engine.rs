@@ -64,7 +64,10 @@ pub fn derived_messages() -> Vec<String> {
     let items = crate::domain::PlanItem::ALL
         .iter()
         .map(|i| format!("plan-item-{}", i.as_str()));
-    forms.chain(items).collect()
+    forms
+        .chain(items)
+        .chain(super::services::term_messages())
+        .collect()
 }
 
 /// Loop guard for steps that are passed over (language already chosen, OST where it is illegal).
