@@ -16,12 +16,10 @@ const NEW_PHONE: &str = "+44 7700 900555";
 
 #[tokio::test]
 async fn a_coordinator_signs_in_with_the_bots_link_edits_a_phone_and_verifies_it_in_chromium() {
-    let app = TestApp::init().spawn().await;
-    let directory = app.db.directory(Settings::default()).await;
-    directory
-        .import_json(&fixture().text())
-        .await
-        .expect("the fixture imports");
+    let app = TestApp::init()
+        .with_directory(fixture().text())
+        .spawn()
+        .await;
     Staff::new(app.db.store.db())
         .add(
             7001,
@@ -79,8 +77,7 @@ async fn a_coordinator_signs_in_with_the_bots_link_edits_a_phone_and_verifies_it
     );
     browser.quit().await;
 
-    // What the bot searches: the directory in the same database, read afresh. (The bot's own
-    // /services screens come with another branch; there, her search shows this card.)
+    // What the bot searches: the directory in the same database, read afresh.
     let directory = app.db.directory(Settings::default()).await;
     let kyiv = CityId::parse("kyiv").expect("city");
     let page = directory
@@ -95,6 +92,30 @@ async fn a_coordinator_signs_in_with_the_bots_link_edits_a_phone_and_verifies_it
     assert_eq!(numbers, [NEW_PHONE]);
     assert_eq!(card.days_since_verified, Some(0));
     assert!(!card.stale);
+
+    // And a woman asking the bot for services in Kyiv sees the new phone, verified today. (The
+    // shadow core that checks every screen reads the database afresh too.)
+    app.directory
+        .refresh()
+        .await
+        .expect("the test's view reloads");
+    let mut alla = app.phone(7_412_905_318, "Alla", None, Some("en"));
+    alla.onboard("en", "ua").await;
+    alla.send("/services").await;
+    alla.press("svc:city:kyiv").await;
+    alla.press("svc:t:any").await;
+    alla.press("svc:go").await;
+    let cards = alla.last().text.unwrap_or_default();
+    let card = cards
+        .split("▪ ")
+        .find(|c| c.contains("Demo svc-one (fictional)"))
+        .unwrap_or_else(|| panic!("her page shows the listing:\n{cards}"));
+    assert!(card.contains(NEW_PHONE), "the new phone:\n{card}");
+    assert!(
+        !card.contains("+44 7700 900001"),
+        "not the old one:\n{card}"
+    );
+    assert!(card.contains("today"), "verified today:\n{card}");
     app.stop().await;
 }
 
