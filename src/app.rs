@@ -75,9 +75,20 @@ pub async fn run(
         config.working_hours.clone(),
     ));
     telegram.set_desk(desk.clone());
+    // The same directory as the bot's: an edit in the admin is in her next search at once.
+    let admin = Arc::new(crate::admin::Admin::new(
+        store.db(),
+        directory.clone(),
+        config.public_url.clone(),
+    ));
+    telegram.set_admin(admin.clone());
 
     match bot.get_me().await {
-        Ok(_) => {}
+        Ok(me) => {
+            if let Some(username) = &me.user.username {
+                admin.set_bot_username(username);
+            }
+        }
         Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
             anyhow::bail!("Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather")
         }
@@ -114,7 +125,12 @@ pub async fn run(
         None => None,
     };
 
-    let app = crate::server::router(telegram.clone(), store.clone(), webhook.clone());
+    let app = crate::server::router(
+        telegram.clone(),
+        store.clone(),
+        webhook.clone(),
+        Some(admin.clone()),
+    );
     let server = tokio::spawn(crate::server::serve(listener, app, shutdown.clone()));
 
     let desk_clock = {
@@ -139,6 +155,7 @@ pub async fn run(
         let store = store.clone();
         let shutdown = shutdown.clone();
         let retention = config.retention;
+        let admin = admin.clone();
         tokio::spawn(async move {
             loop {
                 match store.purge(chrono::Utc::now(), retention).await {
@@ -148,6 +165,9 @@ pub async fn run(
                 match cases.purge(chrono::Utc::now(), retention).await {
                     Ok(n) => tracing::info!(cases = n, "closed cases purged"),
                     Err(e) => tracing::error!(error = %e, "purging closed cases failed"),
+                }
+                if let Err(e) = admin.auth().sweep(chrono::Utc::now()).await {
+                    tracing::error!(error = %e, "sweeping spent admin links failed");
                 }
                 tokio::select! {
                     _ = shutdown.cancelled() => return,

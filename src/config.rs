@@ -24,6 +24,9 @@ pub struct Config {
     pub secret: Option<Secret>,
     pub http_addr: SocketAddr,
     pub webhook_url: Option<Url>,
+    /// Where a browser reaches this server (the admin's sign-in links): `HELPLINE_PUBLIC_URL`,
+    /// else the origin of `HELPLINE_WEBHOOK_URL`, else `http://HELPLINE_HTTP_ADDR`.
+    pub public_url: Url,
     pub staff_chat_id: Option<i64>,
     /// `REDIS_URL`: the shared waiting line. `None`: the line lives in this process.
     pub redis_url: Option<String>,
@@ -87,6 +90,7 @@ impl std::fmt::Debug for Config {
             .field("http_addr", &self.http_addr)
             .field("webhook", &self.webhook_url.is_some())
             .field("redis", &self.redis_url.is_some())
+            .field("public_url", &self.public_url.as_str())
             .field("limits", &self.limits)
             .field("hide_stale_services", &self.hide_stale_services)
             .finish()
@@ -159,6 +163,8 @@ impl Config {
                 Some(url)
             }
         };
+
+        let public_url = public_url(&get, webhook_url.as_ref(), http_addr)?;
 
         let staff_chat_id = match value("HELPLINE_STAFF_CHAT_ID") {
             None => None,
@@ -279,6 +285,7 @@ impl Config {
             secret,
             http_addr,
             webhook_url,
+            public_url,
             staff_chat_id,
             redis_url,
             redis_prefix,
@@ -292,6 +299,37 @@ impl Config {
     pub fn token(&self) -> &str {
         self.token.expose_secret()
     }
+}
+
+/// The URL a browser reaches the server at, for the admin's links: `HELPLINE_PUBLIC_URL`, else
+/// the origin of the webhook URL (the same server answers both), else `http://` the HTTP address
+/// (loopback when it listens on every interface). Also used by `helpline admin-link`, which
+/// needs no bot token.
+pub fn public_url(
+    get: &impl Fn(&str) -> Option<String>,
+    webhook_url: Option<&Url>,
+    http_addr: SocketAddr,
+) -> Result<Url, ConfigError> {
+    if let Some(raw) = get("HELPLINE_PUBLIC_URL")
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+    {
+        return parse_http_url(&raw)
+            .filter(|u| u.query().is_none() && u.fragment().is_none())
+            .ok_or_else(|| {
+                fault("HELPLINE_PUBLIC_URL must be the http(s) address browsers reach this server at, e.g. https://bot.example.org")
+            });
+    }
+    if let Some(webhook) = webhook_url {
+        let origin = webhook.origin().ascii_serialization();
+        return Url::parse(&origin).map_err(|_| fault("internal: the webhook URL's origin"));
+    }
+    let host = if http_addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::IpAddr::from([127, 0, 0, 1]), http_addr.port())
+    } else {
+        http_addr
+    };
+    Url::parse(&format!("http://{host}")).map_err(|_| fault("internal: the HTTP address as a URL"))
 }
 
 fn token_is_well_formed(token: &str) -> bool {
@@ -346,6 +384,7 @@ mod tests {
         assert_eq!(c.http_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(c.api_url.as_str(), "https://api.telegram.org/");
         assert!(c.webhook_url.is_none());
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
         assert!(
             !format!("{c:?}").contains("TEST-fake-token"),
             "token redacted in Debug"
@@ -393,6 +432,29 @@ mod tests {
         error_names(
             &[TOKEN, ("HELPLINE_RETENTION_DAYS", "0")],
             "HELPLINE_RETENTION_DAYS",
+        );
+    }
+
+    #[test]
+    fn the_public_url_is_set_or_derived() {
+        let c = config(&[
+            TOKEN,
+            ("HELPLINE_WEBHOOK_URL", "https://bot.example.org/telegram"),
+        ])
+        .expect("config");
+        assert_eq!(c.public_url.as_str(), "https://bot.example.org/");
+        let c = config(&[
+            TOKEN,
+            ("HELPLINE_WEBHOOK_URL", "https://bot.example.org/telegram"),
+            ("HELPLINE_PUBLIC_URL", "https://admin.example.org"),
+        ])
+        .expect("config");
+        assert_eq!(c.public_url.as_str(), "https://admin.example.org/");
+        let c = config(&[TOKEN, ("HELPLINE_HTTP_ADDR", "0.0.0.0:9000")]).expect("config");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:9000/");
+        error_names(
+            &[TOKEN, ("HELPLINE_PUBLIC_URL", "bot.example.org")],
+            "HELPLINE_PUBLIC_URL",
         );
     }
 

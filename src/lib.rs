@@ -33,19 +33,25 @@
 //!   (dropping names and everything else about her), her own task runs her turns in order,
 //!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls,
 //!   [`telegram::desk`] runs the hand-off in the staff group (topics, card, board, Take, relay).
-//! - [`server`]: `/healthz`, `/readyz` and the webhook on `HELPLINE_HTTP_ADDR`.
+//! - [`server`]: `/healthz`, `/readyz`, the webhook and the admin on `HELPLINE_HTTP_ADDR`.
+//! - [`admin`]: the coordinators' web admin under `/admin`: single-use sign-in links (from
+//!   `/admin` in the bot or `helpline admin-link`), sessions, CSRF, services, the stale list,
+//!   import/export, staff and invites, the audit log. To add a page, see [`admin`]'s overview.
 //! - [`config`]: the environment, each fault one line naming the variable.
 //! - [`app`]: `helpline run`: wires it all together and stops gracefully on SIGTERM/SIGINT.
 //!
 //! ## How an input flows
 //! A Telegram update arrives by long polling or the webhook; [`telegram::Telegram::accept`] queues
-//! it for her task, which loads her sealed session from the [`store`] (by pseudonym), and then:
+//! it for her task. A staff command (`/admin`, a staff invite) is offered to the [`admin`] first;
+//! for anyone it does not concern, it goes on like any message. Her task loads her sealed
+//! session from the [`store`] (by pseudonym), and then:
 //! an adapter (the Telegram bot, the terminal simulator, the tests) turns what she did into an
 //! [`conversation::Input`], takes her [`conversation::Session`], calls
 //! [`content::Content::handle_with`] (with the directory's current index and the time), renders
 //! the [`conversation::Reply`] (messages with buttons or a location keyboard, and at most one
 //! effect — forget her, hand her to a consultant — that only the adapter can carry out), and then stores the session in one write with the turn's message ids.
 
+pub mod admin;
 pub mod app;
 pub mod check;
 pub mod config;

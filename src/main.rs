@@ -50,6 +50,13 @@ enum Cmd {
         #[command(subcommand)]
         command: StaffCmd,
     },
+    /// Print a single-use sign-in link to the web admin for the coordinator with this name
+    /// (valid 15 minutes). Coordinators can also send /admin to the bot.
+    AdminLink {
+        /// Her staff name, as `helpline staff list` shows it.
+        #[arg(long)]
+        name: String,
+    },
     /// Talk to the conversation core in the terminal (or replay a script from stdin).
     Simulate {
         #[arg(long, value_parser = parse_locale)]
@@ -178,6 +185,7 @@ fn main() -> ExitCode {
         Some(Cmd::Migrate) => block_on(migrate()),
         Some(Cmd::Services { command }) => block_on(services(command)),
         Some(Cmd::Staff { command }) => block_on(staff(command)),
+        Some(Cmd::AdminLink { name }) => block_on(admin_link(name)),
         Some(Cmd::Purge) => block_on(purge()),
         Some(Cmd::Healthcheck) => block_on(healthcheck()),
         Some(Cmd::Run) | None => block_on(run(root)),
@@ -381,6 +389,39 @@ async fn staff(command: StaffCmd) -> Result<(), String> {
             println!("{} was removed", member.name);
         }
     }
+    Ok(())
+}
+
+async fn admin_link(name: String) -> Result<(), String> {
+    let (url, secret) = database_settings()?;
+    let (store, _) = helpline::store::connect(&url, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    let env = |name: &str| std::env::var(name).ok();
+    let http_addr = match env("HELPLINE_HTTP_ADDR") {
+        Some(raw) if !raw.trim().is_empty() => raw.trim().parse().map_err(|_| {
+            "HELPLINE_HTTP_ADDR is not an address: use HOST:PORT, e.g. 127.0.0.1:8080".to_owned()
+        })?,
+        _ => std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+    };
+    let webhook = env("HELPLINE_WEBHOOK_URL").and_then(|raw| url::Url::parse(raw.trim()).ok());
+    let public_url = helpline::config::public_url(&env, webhook.as_ref(), http_addr)
+        .map_err(|e| e.to_string())?;
+    let directory = helpline::directory::connect(
+        &url,
+        helpline::directory::Cities::builtin(),
+        helpline::directory::Settings::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let admin = helpline::admin::Admin::new(store.db(), directory, public_url);
+    let link = admin.link_for_name(&name).await.map_err(|e| match e {
+        helpline::admin::AdminError::NotCoordinator => {
+            format!("{name} is not a coordinator; only coordinators may sign in to the admin")
+        }
+        other => other.to_string(),
+    })?;
+    println!("{link}");
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The HTTP side, on `HELPLINE_HTTP_ADDR`: `/healthz` (the process is alive), `/readyz` (the
-//! database answers and Telegram was reachable on the last call), and the webhook, which checks
+//! database answers and Telegram was reachable on the last call), the coordinators' admin under
+//! `/admin` ([`crate::admin`]), and the webhook, which checks
 //! Telegram's secret-token header and answers once her task has handled the update: Telegram
 //! forgets an update it got a 200 for, so answering earlier would lose it to a crash.
 
@@ -29,11 +30,13 @@ struct AppState {
     webhook_token: Option<Arc<str>>,
 }
 
-/// Builds the router. `webhook` is `(path, secret token)` when webhook mode is on.
+/// Builds the router. `webhook` is `(path, secret token)` when webhook mode is on; `admin` mounts
+/// the coordinators' web admin under `/admin`.
 pub fn router(
     telegram: Telegram,
     store: Arc<dyn Store>,
     webhook_route: Option<(String, String)>,
+    admin: Option<Arc<crate::admin::Admin>>,
 ) -> Router {
     let (path, token) = match webhook_route {
         Some((path, token)) => (Some(path), Some(Arc::from(token))),
@@ -50,7 +53,11 @@ pub fn router(
     if let Some(path) = path {
         app = app.route(&path, post(webhook));
     }
-    app.with_state(state)
+    let app = app.with_state(state);
+    match admin {
+        Some(admin) => app.merge(crate::admin::router(admin)),
+        None => app,
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {

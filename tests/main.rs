@@ -2,6 +2,8 @@
 
 mod support; // shared helpers: shipped content, fixtures, fresh databases, the fake Telegram Bot API, the whole app
 
+mod admin; // the web admin over HTTP on SQLite and Postgres: sessions, links, CSRF, roles, escaping, edits, import/export, staff, audit
+mod admin_browser; // the admin in real Chromium against the whole bot, /admin and staff invites through the fake Bot API
 mod content_check; // `helpline check` passes on the shipped files and pinpoints each kind of fault
 mod conversation_walk; // every reachable path of every flow, in every locale: no dead end, no raw id
 mod directory; // service search on SQLite and Postgres: types, filters, nearest, confidential, stale, OST, hours

@@ -19,7 +19,9 @@
 //! she wants; `directory.search(&query, now)` returns a [`SearchPage`] of [`Card`]s;
 //! [`Settings::types_offered`] and [`Settings::filters_offered`] are the buttons to show (no OST
 //! where it is not legal). For the admin: [`Index::find`], [`Index::listing`], [`Index::stale`],
-//! `import`, [`Directory::mark_verified`], [`Directory::set_status`] and the `export_*` helpers.
+//! `import` (which also saves one edited listing: a catalog of that service with what it refers
+//! to), [`Directory::mark_verified`], [`Directory::set_status`], [`Directory::delete_service`] and
+//! the `export_*` helpers.
 
 pub mod cities;
 pub mod hours;
@@ -222,6 +224,11 @@ pub trait Directory: Send + Sync {
 
     /// Shows (active) or hides (inactive) a listing.
     async fn set_status(&self, service: &RecordId, status: Status) -> Result<(), DirectoryError>;
+
+    /// Deletes a listing and its phones, hours, languages, attributes and placements, in one
+    /// transaction. Its organization and locations stay (others may share them). To hide a
+    /// listing for a while, set it inactive instead.
+    async fn delete_service(&self, service: &RecordId) -> Result<(), DirectoryError>;
 }
 
 impl dyn Directory {

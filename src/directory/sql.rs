@@ -112,6 +112,7 @@ pub(super) const UPSERT_SCHEDULE: &str = "INSERT INTO directory_schedules \
      closes_at = excluded.closes_at, description = excluded.description";
 pub(super) const SET_ASSURED: &str =
     "UPDATE directory_services SET assured_date = $1 WHERE id = $2";
+pub(super) const DELETE_SERVICE: &str = "DELETE FROM directory_services WHERE id = $1";
 pub(super) const SET_STATUS: &str = "UPDATE directory_services SET status = $1 WHERE id = $2";
 
 /// Name and description translations as stored.
@@ -571,6 +572,34 @@ macro_rules! directory_backend {
                 if done.rows_affected() == 0 {
                     return Err(DirectoryError::NotFound(service.clone()));
                 }
+                self.refresh().await?;
+                Ok(())
+            }
+
+            async fn delete_service(
+                &self,
+                service: &$crate::directory::model::RecordId,
+            ) -> Result<(), DirectoryError> {
+                use $crate::directory::sql::*;
+                let failed = || DirectoryError::database("deleting a listing");
+                let mut tx = self.pool.begin().await.map_err(failed())?;
+                for statement in DELETE_CHILDREN {
+                    sqlx::query(statement)
+                        .bind(service.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(failed())?;
+                }
+                let done = sqlx::query(DELETE_SERVICE)
+                    .bind(service.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed())?;
+                if done.rows_affected() == 0 {
+                    // Dropping the transaction rolls it back.
+                    return Err(DirectoryError::NotFound(service.clone()));
+                }
+                tx.commit().await.map_err(failed())?;
                 self.refresh().await?;
                 Ok(())
             }

@@ -15,6 +15,9 @@ pub struct Incoming {
     /// Telegram's `language_code`: only used to pick the first language of a new session.
     pub language: Option<String>,
     pub event: Event,
+    /// A staff command (`/admin`, a staff invite) for [`crate::admin`], which the adapter offers
+    /// to the admin before the core; the core sees it only if the admin declines.
+    pub staff: Option<crate::admin::StaffCommand>,
 }
 
 #[derive(Debug)]
@@ -53,8 +56,9 @@ pub struct Callback {
 /// does needs more than a few words.
 const MAX_TEXT: usize = 4096;
 
-/// Reads an update. `None` for everything the private conversation does not handle (groups,
-/// channels, other bots, edits, inline queries…), which is dropped without a trace.
+/// Reads an update: her private chat, staff commands, and the staff group's messages and
+/// buttons. `None` for everything else (channels, other bots, edits, inline queries…), which is
+/// dropped without a trace.
 pub fn parse(update: &Update) -> Option<Incoming> {
     let update_id = i64::from(update.id.0);
     match &update.kind {
@@ -69,6 +73,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                     user_id: i64::try_from(user.id.0).ok()?,
                     chat_id: message.chat.id.0,
                     language: None,
+                    staff: None,
                     event: Event::Group(GroupMessage {
                         chat_id: message.chat.id.0,
                         thread_id: message
@@ -90,6 +95,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                     user_id: i64::try_from(user.id.0).ok()?,
                     chat_id: message.chat.id.0,
                     language: user.language_code.clone(),
+                    staff: None,
                     event: Event::Shift {
                         online,
                         message_id: message.id.0,
@@ -107,6 +113,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                     message_id: Some(message.id.0),
                     callback: None,
                 },
+                staff: message.text().and_then(crate::admin::StaffCommand::parse),
             })
         }
         UpdateKind::CallbackQuery(query) => {
@@ -122,6 +129,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                         user_id,
                         chat_id: m.chat().id.0,
                         language: None,
+                        staff: None,
                         event: Event::GroupButton(GroupButton {
                             chat_id: m.chat().id.0,
                             from: user_id,
@@ -156,6 +164,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                             .is_some_and(|m| m.has_protected_content()),
                     }),
                 },
+                staff: None,
             })
         }
         UpdateKind::MyChatMember(change) => {
@@ -175,6 +184,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                 chat_id: change.chat.id.0,
                 language: None,
                 event: Event::Blocked,
+                staff: None,
             })
         }
         _ => None,
@@ -197,6 +207,7 @@ fn ignored_callback(
             message_id: None,
             protected: false,
         }),
+        staff: None,
     }
 }
 

@@ -81,6 +81,8 @@ struct Shared {
     /// The hand-off to consultants, once set up ([`Telegram::set_desk`]); without it, /talk
     /// shows the hotlines.
     desk: OnceLock<Arc<desk::Desk>>,
+    /// The coordinators' admin, which answers staff commands (`/admin`, staff invites).
+    admin: std::sync::OnceLock<Arc<crate::admin::Admin>>,
 }
 
 impl Clone for Telegram {
@@ -113,8 +115,14 @@ impl Telegram {
                 tasks: TaskTracker::new(),
                 closing: CancellationToken::new(),
                 desk: OnceLock::new(),
+                admin: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// Lets the admin answer staff commands before the core sees them (set once, at start).
+    pub fn set_admin(&self, admin: Arc<crate::admin::Admin>) {
+        let _ = self.shared.admin.set(admin);
     }
 
     pub fn bot(&self) -> &Bot {
@@ -297,6 +305,11 @@ impl Shared {
     }
 
     async fn turn(&self, incoming: Incoming) {
+        if let Some(command) = &incoming.staff
+            && self.staff_turn(command, &incoming).await
+        {
+            return;
+        }
         let who = self.keys.pseudonym(incoming.user_id);
         let desk = self.desk.get();
         match incoming.event {
@@ -623,6 +636,63 @@ impl Shared {
             let _ = self.out.send(chat, message, silent).await;
         }
         Ok(())
+    }
+
+    /// A staff command, answered by the admin. False when it is not one for the admin (not a
+    /// coordinator, an invite already used): the core then answers it as it would anyone's, so
+    /// `/admin` gives away nothing to someone who is not a coordinator.
+    async fn staff_turn(&self, command: &crate::admin::StaffCommand, incoming: &Incoming) -> bool {
+        use crate::admin::StaffReply;
+        let Some(admin) = self.admin.get() else {
+            return false;
+        };
+        let reply = match admin.staff_command(incoming.user_id, command).await {
+            Ok(Some(reply)) => reply,
+            Ok(None) => return false,
+            Err(e) => {
+                tracing::error!(error = %e, "a staff command failed");
+                return false;
+            }
+        };
+        let locale = incoming
+            .language
+            .as_deref()
+            .and_then(|l| Locale::parse(l).ok())
+            .unwrap_or(Locale::En);
+        let l10n = &self.content.localizer;
+        let text = match &reply {
+            StaffReply::SignInLink(url) => l10n.text(
+                locale,
+                "staff-admin-link",
+                &Args::new().text("url", url.clone()),
+            ),
+            StaffReply::Joined(member) => {
+                let id = match member.role {
+                    crate::staff::Role::Consultant => "staff-joined-consultant",
+                    crate::staff::Role::Coordinator => "staff-joined-coordinator",
+                };
+                l10n.text(
+                    locale,
+                    id,
+                    &Args::new().text("name", member.name.as_str().to_owned()),
+                )
+            }
+        };
+        let message = OutMessage {
+            text,
+            buttons: Vec::new(),
+            protect: true,
+            keyboard: None,
+        };
+        if self
+            .out
+            .send(incoming.chat_id, &message, false)
+            .await
+            .is_err()
+        {
+            tracing::warn!("a staff command's answer could not be sent");
+        }
+        true
     }
 
     /// When a turn fails inside (the database is down, say), she still gets an answer.

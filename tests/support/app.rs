@@ -828,7 +828,7 @@ pub fn assert_matches(seen: &ChatMessage, wanted: &OutMessage, context: &dyn Fn(
 }
 
 /// A free port on 127.0.0.1 (bound, read and released; the bot binds it again at once).
-fn free_local_address() -> SocketAddr {
+pub fn free_local_address() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free local port")

@@ -2,11 +2,13 @@
 //! items are expected here.
 #![allow(dead_code)]
 
+pub mod admin;
 pub mod app;
 pub mod content;
 pub mod databases;
 pub mod fake_telegram;
 pub mod listings;
+pub mod webdriver;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 

@@ -16,6 +16,11 @@ use super::{Parsed, Path, Problem, Problems, Seg, read_value, to_json};
 use crate::directory::cities::Cities;
 use crate::directory::model::Catalog;
 
+/// The package's file names, in the order they are written.
+pub fn file_names() -> impl Iterator<Item = &'static str> {
+    TABLES.iter().map(|(name, _)| *name)
+}
+
 /// Files, in the order they are read and written, with their columns.
 const TABLES: &[(&str, &[&str])] = &[
     (

@@ -1,0 +1,6 @@
+# Poruke za osoblje (savetnice i koordinatorke) iz administracije.
+
+staff-admin-link = Vaš link za prijavu u administraciju linije za pomoć. Važi jednom, u roku od 15 minuta; molimo vas da ga ne prosleđujete.
+    { $url }
+staff-joined-consultant = Dobro došli u tim, { $name }! Registrovani ste kao savetnica. Žene će vas videti kao { $name }.
+staff-joined-coordinator = Dobro došli u tim, { $name }! Registrovani ste kao koordinatorka. Pošaljite /admin da biste dobili link za prijavu u administraciju.
