@@ -145,6 +145,7 @@ fn required_messages(refs: &[MessageRef], locales_dir: &Path) -> Vec<MessageRef>
         .chain(OPENING_MESSAGES)
         .map(|s| s.to_string())
         .chain(crate::conversation::derived_messages())
+        .chain(crate::stats::doc::message_ids())
         .chain(Command::MENU.iter().map(|(_, id)| id.to_string()));
     out.extend(builtin.map(|id| MessageRef {
         id,

@@ -26,10 +26,16 @@
 //!   an in-memory index that search runs on (city, type, filters, open now, stale, no OST where it
 //!   is illegal), phone-only cards for confidential shelters, HSDS JSON/CSV import and export.
 //! - [`staff`]: consultants and coordinators, their roles and the names women see.
+//! - [`stats`]: numbers for advocacy: counters written only with her consent (by country,
+//!   region, quarter, dimension), the consultants' case-documentation form, small-cell
+//!   suppression (1–9 hidden, with complements so nothing hidden can be recomputed), and
+//!   `helpline stats` tables, CSV, SVG charts.
+//! - [`ops`]: Prometheus metrics at `/metrics` (labels from fixed enums only) and text or JSON
+//!   logs (`HELPLINE_LOG_FORMAT`).
 //! - [`telegram`]: the Telegram adapter: [`telegram::inbound`] reduces an update to an `Input`
 //!   (dropping names and everything else about her), her own task runs her turns in order,
 //!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls.
-//! - [`server`]: `/healthz`, `/readyz` and the webhook on `HELPLINE_HTTP_ADDR`.
+//! - [`server`]: `/healthz`, `/readyz`, `/metrics` and the webhook on `HELPLINE_HTTP_ADDR`.
 //! - [`config`]: the environment, each fault one line naming the variable.
 //! - [`app`]: `helpline run`: wires it all together and stops gracefully on SIGTERM/SIGINT.
 //!
@@ -53,9 +59,11 @@ pub mod discretion;
 pub mod domain;
 pub mod flows;
 pub mod i18n;
+pub mod ops;
 pub mod privacy;
 pub mod server;
 pub mod simulate;
 pub mod staff;
+pub mod stats;
 pub mod store;
 pub mod telegram;

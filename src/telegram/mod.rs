@@ -278,7 +278,22 @@ impl Shared {
     }
 
     async fn turn(&self, incoming: Incoming) {
+        use crate::ops::metrics::{self, UpdateKind};
         let who = self.keys.pseudonym(incoming.user_id);
+        let started = std::time::Instant::now();
+        let kind = match &incoming.event {
+            Event::Blocked => UpdateKind::Blocked,
+            Event::Stray(_) => UpdateKind::Stray,
+            Event::Input { input, .. } => match input {
+                Input::Command(_) => UpdateKind::Command,
+                Input::Button(_) => UpdateKind::Button,
+                Input::Text(_) => UpdateKind::Text,
+                Input::Location { .. } => UpdateKind::Location,
+                Input::Other => UpdateKind::Other,
+            },
+        };
+        metrics::update(kind);
+        let mut ok = true;
         match incoming.event {
             Event::Blocked => {
                 if let Err(e) = self.store.forget(&who).await {
@@ -304,6 +319,7 @@ impl Shared {
                     )
                     .await
                 {
+                    ok = false;
                     tracing::error!(error = %e, "a turn failed");
                     self.apologise(
                         incoming.chat_id,
@@ -314,6 +330,7 @@ impl Shared {
                 }
             }
         }
+        metrics::turn(started.elapsed(), ok);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -400,6 +417,18 @@ impl Shared {
             self.store.forget(who).await?;
             return Ok(());
         };
+        if let Some(Effect::CountCheck { country, forms }) = &reply.effect {
+            // Her "yes" is the consent; a failure to count is logged, never her problem.
+            let counters = crate::stats::Counters::new(self.store.db());
+            let place = crate::stats::Place::country(*country);
+            if let Err(e) = counters
+                .record_check(crate::stats::Consent::Given, &place, forms, now)
+                .await
+            {
+                tracing::warn!(error = %e, "counting a check failed");
+            }
+            crate::ops::metrics::consented_count();
+        }
 
         record.handled.push(update_id);
         if record.handled.len() > REMEMBERED_UPDATES {

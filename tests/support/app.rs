@@ -53,6 +53,7 @@ pub struct TestAppBuilder {
     rate_429: f64,
     webhook: bool,
     binary: bool,
+    extra_env: Vec<(&'static str, String)>,
 }
 
 impl TestAppBuilder {
@@ -74,6 +75,12 @@ impl TestAppBuilder {
     /// `HELPLINE_WEBHOOK_URL` points at the bot's own HTTP address; the fake POSTs updates there.
     pub fn with_webhook(mut self) -> Self {
         self.webhook = true;
+        self
+    }
+
+    /// One more environment variable for the bot (the binary's, e.g. `HELPLINE_LOG_FORMAT`).
+    pub fn with_env(mut self, name: &'static str, value: &str) -> Self {
+        self.extra_env.push((name, value.to_owned()));
         self
     }
 
@@ -120,6 +127,7 @@ impl TestAppBuilder {
         if self.webhook {
             env.push(("HELPLINE_WEBHOOK_URL", format!("http://{http}/telegram")));
         }
+        env.extend(self.extra_env);
 
         let mut app = TestApp {
             telegram,
@@ -181,6 +189,7 @@ impl TestApp {
             rate_429: 0.0,
             webhook: false,
             binary: false,
+            extra_env: Vec::new(),
         }
     }
 
