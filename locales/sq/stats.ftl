@@ -1,9 +1,9 @@
 # Anonymous counts: her consent after /check (she sees these), and the consultants'
 # case-documentation form (staff see these). src/stats.
-consent-ask = Edhe një gjë, vetëm nëse dëshironi: a mund t'i shtojmë përgjigjet tuaja në statistikat tona anonime? Numërojmë sa shpesh ndodh çdo lloj dëmi — kurrë se kush jeni ju. Kjo na ndihmon të mbrojmë gratë si ju.
+consent-ask = Edhe një gjë, vetëm nëse do: a mund t'i shtojmë përgjigjet e tua në statistikat tona anonime? Numërojmë sa shpesh ndodh çdo lloj dëmi — kurrë se kush je ti. Kjo na ndihmon të mbrojmë gratë si ti.
 consent-yes = Po, numërojini
 consent-no = Jo, faleminderit
-consent-thanks = Faleminderit. Përgjigjet tuaja u shtuan në statistika — pa emër, llogari apo datë.
+consent-thanks = Faleminderit. Përgjigjet e tua u shtuan në statistika — pa emër, llogari apo datë.
 consent-declined = Në rregull. Asgjë nuk u numërua.
 
 doc-title = Dokumentimi i rastit — anonim, vetëm me pëlqimin e saj. Emrat, identifikuesit dhe datat nuk ruhen.

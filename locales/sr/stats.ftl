@@ -1,9 +1,9 @@
 # Anonymous counts: her consent after /check (she sees these), and the consultants'
 # case-documentation form (staff see these). src/stats.
-consent-ask = Još nešto, samo ako želite: da li smemo da dodamo vaše odgovore u našu anonimnu statistiku? Brojimo koliko se često dešava svaka vrsta povrede — nikada ko ste vi. To nam pomaže da se zalažemo za žene poput vas.
+consent-ask = Još nešto, samo ako želiš: smemo li da dodamo tvoje odgovore u našu anonimnu statistiku? Brojimo koliko se često dešava svaka vrsta povrede — nikada ko si ti. To nam pomaže da se zalažemo za žene poput tebe.
 consent-yes = Da, uračunajte
 consent-no = Ne, hvala
-consent-thanks = Hvala. Vaši odgovori su dodati u statistiku — bez imena, naloga i datuma.
+consent-thanks = Hvala. Tvoji odgovori su dodati u statistiku — bez imena, naloga i datuma.
 consent-declined = U redu. Ništa nije uračunato.
 
 doc-title = Dokumentovanje slučaja — anonimno, samo uz njen pristanak. Imena, identifikatori i datumi se ne čuvaju.
