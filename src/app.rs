@@ -16,6 +16,9 @@ use crate::telegram::{Telegram, polling};
 
 /// How often the retention purge runs.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the service directory is reloaded, so edits made by another instance show up.
+/// An edit made in this process refreshes it at once.
+const DIRECTORY_REFRESH_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the bot until `shutdown` is cancelled.
 pub async fn run(
@@ -27,6 +30,17 @@ pub async fn run(
     let (store, keys) = crate::store::connect(&config.database_url, config.secret.take())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let settings = crate::directory::Settings {
+        hide_stale: config.hide_stale_services,
+        ..crate::directory::Settings::for_countries(&content.countries)
+    };
+    let directory = crate::directory::connect(
+        &config.database_url,
+        crate::directory::Cities::builtin(),
+        settings,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let bot = teloxide::Bot::new(config.token()).set_api_url(config.api_url.clone());
     let telegram = Telegram::new(
         bot.clone(),
@@ -34,6 +48,7 @@ pub async fn run(
         content,
         store.clone(),
         keys.clone(),
+        directory.clone(),
     );
 
     match bot.get_me().await {
@@ -92,6 +107,21 @@ pub async fn run(
         })
     };
 
+    let refresh = {
+        let shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(DIRECTORY_REFRESH_EVERY) => {}
+                }
+                if let Err(e) = directory.refresh().await {
+                    tracing::warn!(error = %e, "reloading the service directory failed; the last copy stays in use");
+                }
+            }
+        })
+    };
+
     tracing::info!(
         mode = if webhook.is_some() {
             "webhook"
@@ -114,6 +144,7 @@ pub async fn run(
     }
     let _ = server.await;
     let _ = purge.await;
+    let _ = refresh.await;
     tracing::info!("helpline stopped");
     outcome
 }

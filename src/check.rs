@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 
 use crate::content::{COUNTRIES_FILE, Content, DISCRETION_FILE, REQUIRED_FLOWS};
-use crate::conversation::{Command, ENGINE_MESSAGES, OPENING_MESSAGES};
+use crate::conversation::{
+    Command, ENGINE_MESSAGES, OPENING_MESSAGES, SERVICES_MESSAGES, SERVICES_OPENING_MESSAGES,
+};
 use crate::discretion::Blocklist;
 use crate::domain::Locale;
 use crate::flows::{self, MessageRef, Problem, Source};
@@ -96,8 +98,11 @@ pub fn check(root: &Path) -> Report {
     };
 
     if let (Some(localizer), Some(blocklist)) = (&localizer, &blocklist) {
-        let mut starters: BTreeSet<String> =
-            OPENING_MESSAGES.iter().map(|s| s.to_string()).collect();
+        let mut starters: BTreeSet<String> = OPENING_MESSAGES
+            .iter()
+            .chain(SERVICES_OPENING_MESSAGES)
+            .map(|s| s.to_string())
+            .collect();
         if let Some(flows) = &compiled {
             starters.extend(
                 flows
@@ -143,6 +148,8 @@ fn required_messages(refs: &[MessageRef], locales_dir: &Path) -> Vec<MessageRef>
     let builtin = ENGINE_MESSAGES
         .iter()
         .chain(OPENING_MESSAGES)
+        .chain(SERVICES_OPENING_MESSAGES)
+        .chain(SERVICES_MESSAGES)
         .map(|s| s.to_string())
         .chain(crate::conversation::derived_messages())
         .chain(crate::stats::doc::message_ids())

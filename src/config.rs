@@ -27,6 +27,9 @@ pub struct Config {
     pub staff_chat_id: Option<i64>,
     pub limits: SendLimits,
     pub retention: TimeDelta,
+    /// `HELPLINE_HIDE_STALE_SERVICES`: hide listings not verified for 180 days instead of
+    /// showing them with a warning.
+    pub hide_stale_services: bool,
 }
 
 /// Outbound rate limits. Telegram's published limits are the defaults; a test against the fake
@@ -72,6 +75,7 @@ impl std::fmt::Debug for Config {
             .field("http_addr", &self.http_addr)
             .field("webhook", &self.webhook_url.is_some())
             .field("limits", &self.limits)
+            .field("hide_stale_services", &self.hide_stale_services)
             .finish()
     }
 }
@@ -181,7 +185,18 @@ impl Config {
                 })?,
         };
 
+        let hide_stale_services = match value("HELPLINE_HIDE_STALE_SERVICES").as_deref() {
+            None | Some("0" | "false" | "no" | "") => false,
+            Some("1" | "true" | "yes") => true,
+            Some(_) => {
+                return Err(fault(
+                    "HELPLINE_HIDE_STALE_SERVICES must be true or false (1 or 0)",
+                ));
+            }
+        };
+
         Ok(Config {
+            hide_stale_services,
             token: SecretString::from(token),
             api_url,
             database_url,

@@ -13,7 +13,8 @@
 //! - [`discretion`]: the lock-screen rule: no blocklisted word in a message's first 60 characters.
 //! - [`content`]: all of the above loaded and checked together; what the engine runs on.
 //! - [`conversation`]: the pure core, `(session, input) -> (session, reply)`. No Telegram, database
-//!   or clock inside.
+//!   or clock inside. /services browses a directory snapshot passed in with `now`
+//!   ([`conversation::World`], [`content::Content::handle_with`]).
 //! - [`check`]: `helpline check`, every content fault as `file:line: problem`.
 //! - [`simulate`]: the same core in a terminal, or replaying a script from stdin.
 //! - [`privacy`]: the secret, HMAC pseudonyms (she is never known by her Telegram id) and sealing
@@ -44,9 +45,9 @@
 //! it for her task, which loads her sealed session from the [`store`] (by pseudonym), and then:
 //! an adapter (the Telegram bot, the terminal simulator, the tests) turns what she did into an
 //! [`conversation::Input`], takes her [`conversation::Session`], calls
-//! [`content::Content::handle`], renders the [`conversation::Reply`] (messages with buttons, and
-//! at most one effect — forget her, hand her to a consultant, open the directory — that only the
-//! adapter can carry out), and then stores the session in one write with the turn's message ids.
+//! [`content::Content::handle_with`] (with the directory's current index and the time), renders
+//! the [`conversation::Reply`] (messages with buttons or a location keyboard, and at most one
+//! effect — forget her, hand her to a consultant — that only the adapter can carry out), and then stores the session in one write with the turn's message ids.
 
 pub mod app;
 pub mod check;

@@ -62,6 +62,10 @@ enum Cmd {
         locale: Option<Locale>,
         #[arg(long, value_parser = parse_country)]
         country: Option<CountryCode>,
+        /// An HSDS JSON file (e.g. deploy/demo/directory.json) loaded into an in-memory
+        /// directory, so /services shows results.
+        #[arg(long)]
+        directory: Option<PathBuf>,
     },
 }
 
@@ -140,7 +144,11 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        Some(Cmd::Simulate { locale, country }) => {
+        Some(Cmd::Simulate {
+            locale,
+            country,
+            directory,
+        }) => {
             let content = match Content::load(&root) {
                 Ok(c) => c,
                 Err(e) => {
@@ -148,10 +156,21 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
+            let directory = match directory {
+                Some(path) => match load_directory(&content, &path) {
+                    Ok(index) => Some(index),
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return ExitCode::FAILURE;
+                    }
+                },
+                None => None,
+            };
             let options = helpline::simulate::Options {
                 locale,
                 country,
                 interactive: std::io::stdin().is_terminal(),
+                directory,
             };
             let stdin = std::io::stdin().lock();
             match helpline::simulate::run(&content, &options, stdin, std::io::stdout().lock()) {
@@ -251,6 +270,29 @@ async fn migrate() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     println!("migrations applied");
     Ok(())
+}
+
+/// Loads an HSDS file into an in-memory SQLite directory, as the bot would hold it.
+fn load_directory(
+    content: &Content,
+    path: &std::path::Path,
+) -> Result<std::sync::Arc<helpline::directory::Index>, String> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| format!("helpline: cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let directory = helpline::directory::connect(
+            "sqlite::memory:",
+            helpline::directory::Cities::builtin(),
+            helpline::directory::Settings::for_countries(&content.countries),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        directory
+            .import_path(path)
+            .await
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(directory.index())
+    })
 }
 
 /// Opens the directory the way `migrate` opens the store: same `DATABASE_URL` and secret check.

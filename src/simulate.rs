@@ -2,11 +2,16 @@
 //! numbered buttons; she answers with a number, a `/command`, `@location LAT LON`, `@sticker`, or
 //! free text. When stdin is not a terminal the lines are a script, echoed as they are replayed,
 //! so tests and flow authors can replay a whole conversation.
+//!
+//! With a directory (`--directory deploy/demo/directory.json`), /services shows the same screens
+//! as the bot; without one, the directory is empty and she gets the kind "nothing found" screen.
 
 use std::io::{self, BufRead, Write};
+use std::sync::Arc;
 
 use crate::content::Content;
-use crate::conversation::{Effect, Input, Reply, Session};
+use crate::conversation::{Effect, Input, Reply, ReplyKeyboard, Session, World};
+use crate::directory::{Catalog, Cities, Index, Settings};
 use crate::domain::{CountryCode, Locale};
 
 pub struct Options {
@@ -14,6 +19,17 @@ pub struct Options {
     pub country: Option<CountryCode>,
     /// Show a prompt before each line (a person at a terminal).
     pub interactive: bool,
+    /// The service directory's index; `None` is an empty directory.
+    pub directory: Option<Arc<Index>>,
+}
+
+/// The index of an empty directory with the content's OST rules.
+pub fn empty_directory(content: &Content) -> Index {
+    Index::build(
+        Catalog::default(),
+        Cities::builtin(),
+        Settings::for_countries(&content.countries),
+    )
 }
 
 pub fn run(
@@ -39,6 +55,14 @@ pub fn run(
             "helpline simulator: type /start, a button number, text, or Ctrl-D to leave."
         )?;
     }
+    let empty;
+    let directory = match &options.directory {
+        Some(index) => index.as_ref(),
+        None => {
+            empty = empty_directory(content);
+            &empty
+        }
+    };
     let mut buttons: Vec<String> = Vec::new();
     let mut lines = input.lines();
     loop {
@@ -63,7 +87,11 @@ pub fn run(
             )?;
             continue;
         };
-        let reply = content.handle(&mut session, input);
+        let world = World {
+            directory,
+            now: chrono::Utc::now(),
+        };
+        let reply = content.handle_with(&mut session, input, world);
         buttons = print_reply(&mut out, &reply)?;
     }
     Ok(())
@@ -100,6 +128,14 @@ fn print_reply(out: &mut impl Write, reply: &Reply) -> io::Result<Vec<String>> {
         }
         if message.protect {
             writeln!(out, "  (sent protected: cannot be forwarded or saved)")?;
+        }
+        match &message.keyboard {
+            Some(ReplyKeyboard::AskLocation { share, back }) => writeln!(
+                out,
+                "  (keyboard: {share} = type @location LAT LON; {back} = type anything)"
+            )?,
+            Some(ReplyKeyboard::Remove) => writeln!(out, "  (keyboard removed)")?,
+            None => {}
         }
         for row in &message.buttons {
             let cells: Vec<String> = row

@@ -208,3 +208,198 @@ fn every_step_of_every_flow_is_visited() {
         }
     }
 }
+
+/// The demo directory, loaded as the bot loads it (through SQLite), once per test process.
+fn demo_index() -> std::sync::Arc<helpline::directory::Index> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let directory = helpline::directory::connect(
+            "sqlite::memory:",
+            helpline::directory::Cities::builtin(),
+            helpline::directory::Settings::for_countries(&shipped().countries),
+        )
+        .await
+        .expect("an in-memory directory");
+        let text = std::fs::read_to_string(
+            crate::support::content::root().join("deploy/demo/directory.json"),
+        )
+        .expect("the demo directory");
+        directory
+            .import_json(&text)
+            .await
+            .expect("the demo imports");
+        directory.index()
+    })
+}
+
+/// Like `check_reply`, for the directory's screens: a message that removes the location keyboard
+/// comes before the screen that goes on, and the message asking for a location has its "back"
+/// on the keyboard.
+fn check_services_reply(reply: &Reply, ids: &HashSet<String>, context: &str) {
+    use helpline::conversation::ReplyKeyboard;
+    assert!(!reply.messages.is_empty(), "{context}: empty reply");
+    let last = reply.messages.len() - 1;
+    for (i, m) in reply.messages.iter().enumerate() {
+        assert!(!m.text.trim().is_empty(), "{context}: empty text");
+        assert!(
+            m.text.encode_utf16().count() <= 4096,
+            "{context}: text over 4096"
+        );
+        assert!(
+            !m.text.contains('{') && !m.text.contains('}'),
+            "{context}: unresolved placeable in {:?}",
+            m.text
+        );
+        assert!(
+            !m.text.contains('…') || m.text.trim() != "…",
+            "{context}: fallback text"
+        );
+        for line in m.text.lines() {
+            assert!(
+                !ids.contains(line.trim()),
+                "{context}: raw message id {line:?}"
+            );
+        }
+        let labels: Vec<&str> = m
+            .buttons
+            .iter()
+            .flatten()
+            .map(|b| b.label.as_str())
+            .collect();
+        for label in &labels {
+            assert!(
+                !label.trim().is_empty() && !ids.contains(label.trim()),
+                "{context}: label {label:?}"
+            );
+        }
+        for b in m.buttons.iter().flatten() {
+            assert!(
+                b.data.len() <= 64 && !b.data.is_empty(),
+                "{context}: callback {:?}",
+                b.data
+            );
+        }
+        match &m.keyboard {
+            Some(ReplyKeyboard::AskLocation { share, back }) => {
+                assert!(m.buttons.is_empty(), "{context}: one keyboard per message");
+                assert!(
+                    !ids.contains(share) && !ids.contains(back),
+                    "{context}: keyboard ids"
+                );
+            }
+            Some(ReplyKeyboard::Remove) => {
+                assert!(m.buttons.is_empty(), "{context}: one keyboard per message");
+                // Followed by the screen that goes on (unless it closes a quick exit).
+                assert!(
+                    i < last || m.text.contains('\n'),
+                    "{context}: removal alone"
+                );
+            }
+            None => {
+                let data: Vec<&str> = m
+                    .buttons
+                    .iter()
+                    .flatten()
+                    .map(|b| b.data.as_str())
+                    .collect();
+                if i == last {
+                    assert!(
+                        data.contains(&global::EXIT),
+                        "{context}: no quick exit:\n{}",
+                        m.text
+                    );
+                    assert!(
+                        data.iter().any(|d| *d != global::EXIT && *d != global::SOS),
+                        "{context}: dead end:\n{}",
+                        m.text
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_services_screen_in_every_locale_has_a_way_on() {
+    let content = shipped();
+    let index = demo_index();
+    let world = helpline::conversation::World {
+        directory: &index,
+        now: chrono::Utc::now(),
+    };
+    let ids = all_ids();
+    let mut seen = HashSet::new();
+    let mut queue = VecDeque::new();
+    for locale in Locale::ALL {
+        for country in [None, CountryCode::parse("UA").ok()] {
+            let mut s = Session::new(locale);
+            s.locale_chosen = true;
+            s.country = country;
+            s.country_chosen = true;
+            let reply = content.handle_with(&mut s, Input::Command(Command::Services), world);
+            check_services_reply(&reply, &ids, &format!("{locale}/{country:?}/services"));
+            assert!(s.services.is_some(), "/services opens the directory");
+            queue.push_back((s, reply));
+        }
+    }
+    let (mut screens, mut cards) = (0usize, 0usize);
+    while let Some((s, reply)) = queue.pop_front() {
+        let Some(browse) = s.services.clone() else {
+            continue;
+        };
+        if !seen.insert(format!("{}|{browse:?}", s.locale)) {
+            continue;
+        }
+        screens += 1;
+        cards += reply
+            .messages
+            .iter()
+            .map(|m| m.text.matches("▪ ").count())
+            .sum::<usize>();
+        let context = format!("{}/{browse:?}", s.locale);
+        if browse.filters.is_empty() {
+            for odd in [
+                Input::Text("hello".into()),
+                Input::Location {
+                    latitude: 50.45,
+                    longitude: 30.52,
+                },
+                Input::Location {
+                    latitude: 0.0,
+                    longitude: 0.0,
+                },
+                Input::Other,
+                Input::Button("svc:forged:zzz".into()),
+                Input::Button("svc:t:nope".into()),
+                Input::Button("svc:p:99999999999".into()),
+                Input::Button(global::RESUME.into()),
+            ] {
+                let mut s2 = s.clone();
+                let r = content.handle_with(&mut s2, odd.clone(), world);
+                check_services_reply(&r, &ids, &format!("{context}/{odd:?}"));
+                // A location is reduced to a city at once: the session holds no coordinates.
+                let stored = String::from_utf8_lossy(&s2.to_bytes()).into_owned();
+                assert!(
+                    !stored.contains("50.45") && !stored.contains("30.52"),
+                    "{context}: {stored}"
+                );
+            }
+        }
+        for d in crate::support::content::buttons(&reply) {
+            // Leaving the directory is the other walk's business; filters are walked one deep.
+            if !d.starts_with("svc:") || (d.starts_with("svc:f:") && !browse.filters.is_empty()) {
+                continue;
+            }
+            let mut next = s.clone();
+            let r = content.handle_with(&mut next, Input::Button(d.to_owned()), world);
+            check_services_reply(&r, &ids, &format!("{context} pressing {d}"));
+            queue.push_back((next, r));
+        }
+        assert!(screens < 1_000_000, "walk does not converge");
+    }
+    println!("walked {screens} services screens showing {cards} cards");
+    assert!(cards > 1000, "the walk saw too few cards: {cards}");
+}

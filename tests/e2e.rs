@@ -513,11 +513,7 @@ async fn replies_arrive_in_order_through_429s(backend: Backend) {
     for (her, mut shadow) in women {
         let expected: Vec<_> = script
             .iter()
-            .flat_map(|line| {
-                shipped()
-                    .handle(&mut shadow, Input::from_text(line))
-                    .messages
-            })
+            .flat_map(|line| app.expect(&mut shadow, Input::from_text(line)).messages)
             .collect();
         let seen = app.bot_messages(&her);
         assert_eq!(

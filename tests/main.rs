@@ -12,6 +12,7 @@ mod localizer; // fallback chains are a safety net that works, and locales load 
 mod ops; // after a scripted conversation: /metrics series with no id, name or text in any label; JSON logs just as clean
 mod plurals; // plural forms render right in every locale
 mod red_flags; // each red flag brings emergency numbers and a talk-now button in the same reply
+mod services_bot; // /services through the fake Bot API on SQLite and Postgres: search, location, privacy, OST, stale, none, hostile text
 mod simulate_script; // `helpline simulate` replays a scripted conversation in Ukrainian
 mod staff; // staff on SQLite and Postgres: roles, re-registering, limits, removal
 mod stats; // counts only with consent, exactly the expected counters, no identifying column, `helpline stats`

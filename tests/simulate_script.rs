@@ -118,3 +118,32 @@ fn odd_lines_never_break_the_simulator() {
     assert!(out.contains("there is no button 0"));
     assert!(out.contains("I don't know that command"));
 }
+
+#[test]
+fn services_with_the_demo_directory_show_cards_and_forget_the_location() {
+    let demo = crate::support::content::root().join("deploy/demo/directory.json");
+    let demo = demo.to_str().expect("a UTF-8 path");
+    let out = simulate(
+        &["--locale", "en", "--country", "UA", "--directory", demo],
+        "/services\n7\n@location 50.45 30.52\n9\n8\n",
+    );
+    assert!(out.contains("Where should I look?"), "{out}");
+    assert!(out.contains("(keyboard: 📍 Send my location"), "{out}");
+    assert!(out.contains("I'm looking near: Kyiv"), "{out}");
+    assert!(out.contains("(keyboard removed)"), "{out}");
+    assert!(out.contains("▪ "), "cards:\n{out}");
+    assert!(out.contains("Checked by our team"), "{out}");
+}
+
+#[test]
+fn services_without_a_directory_say_so_kindly() {
+    let out = simulate(
+        &["--locale", "en", "--country", "UA"],
+        "/services\n1\n9\n8\n",
+    );
+    assert!(
+        out.contains("I couldn't find a place that fits yet"),
+        "{out}"
+    );
+    assert!(out.contains("Talk to a person"), "{out}");
+}

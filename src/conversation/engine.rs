@@ -69,7 +69,10 @@ pub fn derived_messages() -> Vec<String> {
     let items = crate::domain::PlanItem::ALL
         .iter()
         .map(|i| format!("plan-item-{}", i.as_str()));
-    forms.chain(items).collect()
+    forms
+        .chain(items)
+        .chain(super::services::term_messages())
+        .collect()
 }
 
 /// The choices of the consent question under a /check result (callback `check.result.<choice>`).

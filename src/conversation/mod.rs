@@ -4,6 +4,7 @@
 
 mod engine;
 mod render;
+mod services;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{CountryCode, Form, Id, Locale, PlanItem, RedFlag};
 
 pub use engine::{ENGINE_MESSAGES, OPENING_MESSAGES, derived_messages};
+pub use services::{Browse, SERVICES_MESSAGES, SERVICES_OPENING_MESSAGES, Stage, World};
 
 /// Bumped whenever [`Session`] changes shape; an unknown version is replaced by a fresh session
 /// rather than misread.
@@ -53,6 +55,10 @@ pub struct Session {
     /// such as the service types she searches for, ask before counting.
     #[serde(default)]
     pub consented: bool,
+    /// Where she is in the service directory, while she browses it: a country, a known city,
+    /// a type and filters. Never her coordinates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Browse>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +92,7 @@ impl Session {
             plan: BTreeMap::new(),
             counted: false,
             consented: false,
+            services: None,
         }
     }
 
@@ -221,6 +228,19 @@ pub struct OutMessage {
     pub buttons: Vec<Vec<Button>>,
     /// Send with `protect_content`: phone lists, plans, screening results.
     pub protect: bool,
+    /// A keyboard under the input field instead of inline buttons (a message has one or the
+    /// other). Only for sharing a location, which inline buttons cannot ask for.
+    pub keyboard: Option<ReplyKeyboard>,
+}
+
+/// The keyboard under the input field. Telegram keeps it until a message removes it, so every
+/// message that shows one is followed, on her next input, by one that removes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplyKeyboard {
+    /// A button that shares her location, and one that goes back (it arrives as text).
+    AskLocation { share: String, back: String },
+    /// Removes the keyboard.
+    Remove,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -288,6 +308,24 @@ mod tests {
         assert_eq!(
             Session::from_bytes(&old.to_bytes(), Locale::En),
             Session::new(Locale::En)
+        );
+    }
+
+    #[test]
+    fn sessions_stored_before_services_still_load() {
+        let old =
+            br#"{"version":1,"locale":"uk","country":"UA","at":{"flow":"menu","step":"main"}}"#;
+        let s = Session::from_bytes(old, Locale::En);
+        assert_eq!(s.locale, Locale::Uk);
+        assert_eq!(s.services, None);
+        let mut browsing = s.clone();
+        browsing.services = Some(Browse {
+            city: Some("kyiv".into()),
+            ..Browse::default()
+        });
+        assert_eq!(
+            Session::from_bytes(&browsing.to_bytes(), Locale::En),
+            browsing
         );
     }
 

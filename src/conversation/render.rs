@@ -24,6 +24,10 @@ impl Screen {
         self
     }
 
+    pub(crate) fn notes(&self) -> &[&'static str] {
+        &self.notes
+    }
+
     pub(crate) fn red_flag(mut self) -> Screen {
         self.red_flag = true;
         self
@@ -31,17 +35,17 @@ impl Screen {
 }
 
 /// Builds one message: paragraphs of text and rows of buttons.
-struct Draft<'a> {
+pub(super) struct Draft<'a> {
     content: &'a Content,
     locale: Locale,
-    args: Args,
-    paragraphs: Vec<String>,
-    rows: Vec<Vec<Button>>,
-    protect: bool,
+    pub(super) args: Args,
+    pub(super) paragraphs: Vec<String>,
+    pub(super) rows: Vec<Vec<Button>>,
+    pub(super) protect: bool,
 }
 
 impl<'a> Draft<'a> {
-    fn new(content: &'a Content, s: &Session) -> Draft<'a> {
+    pub(super) fn new(content: &'a Content, s: &Session) -> Draft<'a> {
         let country = s
             .country
             .and_then(|c| content.country(c))
@@ -60,21 +64,21 @@ impl<'a> Draft<'a> {
         }
     }
 
-    fn t(&self, id: &str) -> String {
+    pub(super) fn t(&self, id: &str) -> String {
         self.content.localizer.text(self.locale, id, &self.args)
     }
 
-    fn t_with(&self, id: &str, args: &Args) -> String {
+    pub(super) fn t_with(&self, id: &str, args: &Args) -> String {
         self.content.localizer.text(self.locale, id, args)
     }
 
-    fn say(&mut self, id: &str) {
+    pub(super) fn say(&mut self, id: &str) {
         let text = self.t(id);
         self.paragraphs.push(text);
     }
 
     /// Continues the last paragraph on the next line (a header and its list).
-    fn join_last(&mut self, text: &str) {
+    pub(super) fn join_last(&mut self, text: &str) {
         match self.paragraphs.last_mut() {
             Some(last) => {
                 last.push('\n');
@@ -84,14 +88,14 @@ impl<'a> Draft<'a> {
         }
     }
 
-    fn button(&self, label_id: &str, data: impl Into<String>) -> Button {
+    pub(super) fn button(&self, label_id: &str, data: impl Into<String>) -> Button {
         Button {
             label: self.t(label_id),
             data: data.into(),
         }
     }
 
-    fn row(&mut self, buttons: Vec<Button>) {
+    pub(super) fn row(&mut self, buttons: Vec<Button>) {
         if !buttons.is_empty() {
             self.rows.push(buttons);
         }
@@ -110,7 +114,7 @@ impl<'a> Draft<'a> {
     }
 
     /// Rows of two, for long lists like languages and countries.
-    fn pairs(&mut self, buttons: Vec<Button>) {
+    pub(super) fn pairs(&mut self, buttons: Vec<Button>) {
         let mut buttons = buttons.into_iter();
         loop {
             let row: Vec<Button> = buttons.by_ref().take(2).collect();
@@ -160,7 +164,7 @@ impl<'a> Draft<'a> {
         self.row(vec![talk]);
     }
 
-    fn finish(mut self, exit_only: bool) -> OutMessage {
+    pub(super) fn finish(mut self, exit_only: bool) -> OutMessage {
         let mut last = Vec::new();
         if !exit_only {
             last.push(self.button("btn-sos", global::SOS));
@@ -171,6 +175,7 @@ impl<'a> Draft<'a> {
             text: self.paragraphs.join("\n\n"),
             buttons: self.rows,
             protect: self.protect,
+            keyboard: None,
         }
     }
 }
@@ -361,8 +366,13 @@ impl Content {
     }
 
     fn hotlines(&self, s: &Session, d: &mut Draft<'_>) {
+        self.hotlines_of(s.country.and_then(|c| self.country(c)), d);
+    }
+
+    /// A country's hotlines and emergency numbers (every country's emergency numbers without one).
+    pub(super) fn hotlines_of(&self, country: Option<&Country>, d: &mut Draft<'_>) {
         d.protect = true;
-        match s.country.and_then(|c| self.country(c)) {
+        match country {
             Some(c) => {
                 let lines: Vec<String> = c
                     .hotlines()
@@ -416,6 +426,7 @@ impl Content {
             text: d.paragraphs.join("\n\n"),
             buttons: vec![vec![d.button("btn-start-again", global::MENU)]],
             protect: false,
+            keyboard: None,
         }
     }
 

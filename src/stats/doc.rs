@@ -383,6 +383,7 @@ impl DocForm {
                     text: text.join("\n\n"),
                     buttons: Vec::new(),
                     protect: false,
+                    keyboard: None,
                 };
             }
             Step::Discarded => {
@@ -390,6 +391,7 @@ impl DocForm {
                     text: t("doc-discarded"),
                     buttons: Vec::new(),
                     protect: false,
+                    keyboard: None,
                 };
             }
         }
@@ -401,6 +403,7 @@ impl DocForm {
             text: text.join("\n\n"),
             buttons: rows,
             protect: false,
+            keyboard: None,
         }
     }
 }

@@ -27,7 +27,8 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::SendLimits;
 use crate::content::Content;
-use crate::conversation::{Command, Effect, Input, OutMessage, SESSION_VERSION, Session};
+use crate::conversation::{Command, Effect, Input, OutMessage, SESSION_VERSION, Session, World};
+use crate::directory::Directory;
 use crate::domain::Locale;
 use crate::i18n::Args;
 use crate::privacy::{Keys, Pseudonym};
@@ -63,6 +64,8 @@ struct Shared {
     content: Arc<Content>,
     store: Arc<dyn Store>,
     keys: Arc<Keys>,
+    /// The service directory /services searches (its in-memory index; no query per turn).
+    directory: Arc<dyn Directory>,
     out: Outbound,
     /// Her queue, by Telegram user id. Memory only, and only while she is active.
     queues: Mutex<HashMap<i64, mpsc::UnboundedSender<Queued>>>,
@@ -91,12 +94,14 @@ impl Telegram {
         content: Arc<Content>,
         store: Arc<dyn Store>,
         keys: Arc<Keys>,
+        directory: Arc<dyn Directory>,
     ) -> Telegram {
         Telegram {
             shared: Arc::new(Shared {
                 content,
                 store,
                 keys,
+                directory,
                 out: Outbound::new(bot, limits),
                 queues: Mutex::new(HashMap::new()),
                 in_flight: Mutex::new(BTreeSet::new()),
@@ -383,7 +388,12 @@ impl Shared {
             }
             return Ok(());
         }
-        let reply = self.content.handle(&mut record.session, input);
+        let index = self.directory.index();
+        let world = World {
+            directory: &index,
+            now,
+        };
+        let reply = self.content.handle_with(&mut record.session, input, world);
         let silent = record.session.silent;
 
         if reply.effect == Some(Effect::Forget) {
@@ -473,7 +483,10 @@ impl Shared {
         let edit_target = callback
             .filter(|c| !c.protected)
             .and_then(|c| c.message_id)
-            .filter(|_| messages.len() == 1 && !messages[0].protect);
+            .filter(|_| {
+                // A keyboard under the input field comes only with a new message.
+                messages.len() == 1 && !messages[0].protect && messages[0].keyboard.is_none()
+            });
         let mut sent = Vec::with_capacity(messages.len());
         for (i, message) in messages.iter().enumerate() {
             let result = match edit_target {
@@ -544,6 +557,7 @@ impl Shared {
                 .text(locale, "error-try-again", &Args::new()),
             buttons: Vec::new(),
             protect: false,
+            keyboard: None,
         };
         let _ = self.out.send(chat, &message, false).await;
     }

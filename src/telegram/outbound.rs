@@ -17,11 +17,14 @@ use teloxide::Bot;
 use teloxide::RequestError;
 use teloxide::payloads::{EditMessageTextSetters as _, SendMessageSetters as _};
 use teloxide::prelude::Requester as _;
-use teloxide::types::{ChatId, InlineKeyboardButton, InlineKeyboardMarkup, MessageId};
+use teloxide::types::{
+    ButtonRequest, ChatId, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton,
+    KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+};
 use tokio::time::Instant;
 
 use crate::config::SendLimits;
-use crate::conversation::OutMessage;
+use crate::conversation::{OutMessage, ReplyKeyboard};
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SendError {
@@ -204,7 +207,7 @@ impl Outbound {
         silent: bool,
     ) -> Result<i32, SendError> {
         let text = fit(&message.text);
-        let keyboard = keyboard(message);
+        let keyboard = markup(message);
         let sent = self
             .call(chat, || {
                 let mut request = self
@@ -297,6 +300,22 @@ fn classify(e: &RequestError) -> SendError {
         RequestError::MigrateToChatId(_) => SendError::Rejected("chat migrated"),
         RequestError::Network(_) | RequestError::Io(_) => SendError::Unreachable,
         RequestError::InvalidJson { .. } => SendError::Rejected("unreadable answer"),
+    }
+}
+
+/// Inline buttons, or the keyboard under the input field (sharing a location, or removing it).
+fn markup(message: &OutMessage) -> Option<ReplyMarkup> {
+    match &message.keyboard {
+        Some(ReplyKeyboard::AskLocation { share, back }) => Some(ReplyMarkup::Keyboard(
+            KeyboardMarkup::new(vec![
+                vec![KeyboardButton::new(share.clone()).request(ButtonRequest::Location)],
+                vec![KeyboardButton::new(back.clone())],
+            ])
+            .resize_keyboard()
+            .one_time_keyboard(),
+        )),
+        Some(ReplyKeyboard::Remove) => Some(ReplyMarkup::KeyboardRemove(KeyboardRemove::new())),
+        None => keyboard(message).map(ReplyMarkup::InlineKeyboard),
     }
 }
 

@@ -29,7 +29,8 @@ use std::time::Duration;
 
 use helpline::config::Config;
 use helpline::content::Content;
-use helpline::conversation::{Input, OutMessage, Reply, Session};
+use helpline::conversation::{Input, OutMessage, Reply, ReplyKeyboard, Session, World};
+use helpline::directory::Directory;
 use helpline::domain::Locale;
 use helpline::i18n::Args;
 use tokio::task::JoinHandle;
@@ -54,9 +55,30 @@ pub struct TestAppBuilder {
     webhook: bool,
     binary: bool,
     extra_env: Vec<(&'static str, String)>,
+    directory: Option<String>,
+    hide_stale: bool,
 }
 
 impl TestAppBuilder {
+    /// The service directory holds this HSDS JSON before the bot starts (empty otherwise).
+    pub fn with_directory(mut self, hsds_json: impl Into<String>) -> Self {
+        self.directory = Some(hsds_json.into());
+        self
+    }
+
+    /// The fictional demo directory of `deploy/demo/directory.json`.
+    pub fn with_demo_directory(self) -> Self {
+        let text = std::fs::read_to_string(root().join("deploy/demo/directory.json"))
+            .expect("deploy/demo/directory.json");
+        self.with_directory(text)
+    }
+
+    /// `HELPLINE_HIDE_STALE_SERVICES=true`: stale listings are hidden, not flagged.
+    pub fn with_stale_hidden(mut self) -> Self {
+        self.hide_stale = true;
+        self
+    }
+
     pub fn with_backend(mut self, backend: Backend) -> Self {
         self.backend = backend;
         self
@@ -128,6 +150,27 @@ impl TestAppBuilder {
             env.push(("HELPLINE_WEBHOOK_URL", format!("http://{http}/telegram")));
         }
         env.extend(self.extra_env);
+        if self.hide_stale {
+            env.push(("HELPLINE_HIDE_STALE_SERVICES", "true".to_owned()));
+        }
+        // The test's own view of the same directory: what the shadow core searches.
+        let settings = helpline::directory::Settings {
+            hide_stale: self.hide_stale,
+            ..helpline::directory::Settings::for_countries(&shipped().countries)
+        };
+        let directory = helpline::directory::connect(
+            db.url(),
+            helpline::directory::Cities::builtin(),
+            settings,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the test directory: {e}"));
+        if let Some(text) = &self.directory {
+            directory
+                .import_json(text)
+                .await
+                .unwrap_or_else(|e| panic!("importing the test directory: {e}"));
+        }
 
         let mut app = TestApp {
             telegram,
@@ -135,6 +178,7 @@ impl TestAppBuilder {
             http,
             webhook: self.webhook,
             env,
+            directory,
             run: Run::Stopped,
             logs,
             client: reqwest::Client::new(),
@@ -157,6 +201,8 @@ pub struct TestApp {
     pub http: SocketAddr,
     webhook: bool,
     env: Vec<(&'static str, String)>,
+    /// The service directory in the bot's database, as the test sees it.
+    pub directory: Arc<dyn Directory>,
     run: Run,
     logs: Logs,
     client: reqwest::Client,
@@ -190,7 +236,20 @@ impl TestApp {
             webhook: false,
             binary: false,
             extra_env: Vec::new(),
+            directory: None,
+            hide_stale: false,
         }
+    }
+
+    /// What the conversation core answers, with this bot's directory and the time now: the
+    /// oracle every adapter must agree with.
+    pub fn expect(&self, session: &mut Session, input: Input) -> Reply {
+        let index = self.directory.index();
+        let world = World {
+            directory: &index,
+            now: chrono::Utc::now(),
+        };
+        shipped().handle_with(session, input, world)
     }
 
     fn config(&self) -> Config {
@@ -555,7 +614,25 @@ impl Phone<'_> {
     }
 
     fn expect(&mut self, input: Input) -> Reply {
-        shipped().handle(&mut self.session, input)
+        self.app.expect(&mut self.session, input)
+    }
+
+    /// She shares a location (by the keyboard button, or the attachment menu); checks she sees
+    /// the core's answer as new messages, and returns it.
+    pub async fn share_location(&mut self, latitude: f64, longitude: f64) -> Reply {
+        let expected = self.expect(Input::Location {
+            latitude,
+            longitude,
+        });
+        let before = self.newest_id();
+        let mine = self
+            .app
+            .telegram
+            .send_location(&self.her, latitude, longitude);
+        self.app.settle().await;
+        assert!(mine > before);
+        self.sees(&expected, mine, None);
+        expected
     }
 
     fn newest_id(&self) -> i32 {
@@ -626,7 +703,10 @@ impl Phone<'_> {
             return;
         }
         let edits = pressed.filter(|p| {
-            expected.messages.len() == 1 && !expected.messages[0].protect && !p.protect_content
+            expected.messages.len() == 1
+                && !expected.messages[0].protect
+                && expected.messages[0].keyboard.is_none()
+                && !p.protect_content
         });
         let new: Vec<&ChatMessage> = chat
             .iter()
@@ -689,6 +769,30 @@ pub fn assert_matches(seen: &ChatMessage, wanted: &OutMessage, context: &dyn Fn(
         seen.message_id,
         context()
     );
+    match &wanted.keyboard {
+        Some(ReplyKeyboard::AskLocation { share, back }) => {
+            assert_eq!(
+                seen.reply_keyboard,
+                vec![vec![share.clone()], vec![back.clone()]],
+                "reply keyboard of #{}:\n{}",
+                seen.message_id,
+                context()
+            );
+            assert_eq!(seen.location_buttons, vec![share.clone()]);
+        }
+        Some(ReplyKeyboard::Remove) => assert!(
+            seen.removes_keyboard,
+            "#{} removes the keyboard:\n{}",
+            seen.message_id,
+            context()
+        ),
+        None => assert!(
+            seen.reply_keyboard.is_empty() && !seen.removes_keyboard,
+            "#{} has no reply keyboard:\n{}",
+            seen.message_id,
+            context()
+        ),
+    }
 }
 
 /// A free port on 127.0.0.1 (bound, read and released; the bot binds it again at once).

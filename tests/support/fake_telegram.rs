@@ -251,6 +251,8 @@ pub struct ChatMessage {
     pub reply_keyboard: Vec<Vec<String>>,
     /// The message was sent with `ReplyKeyboardRemove`.
     pub removes_keyboard: bool,
+    /// Labels of its reply-keyboard buttons that share her location.
+    pub location_buttons: Vec<String>,
     pub protect_content: bool,
     pub disable_notification: bool,
     pub parse_mode: Option<String>,

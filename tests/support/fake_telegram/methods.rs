@@ -190,6 +190,7 @@ impl TelegramState {
             buttons: Vec::new(),
             reply_keyboard: Vec::new(),
             removes_keyboard: false,
+            location_buttons: Vec::new(),
             protect_content: false,
             disable_notification: false,
             parse_mode: None,
@@ -264,6 +265,7 @@ impl TelegramState {
         msg.buttons = markup.buttons;
         msg.reply_keyboard = markup.reply_keyboard;
         msg.removes_keyboard = markup.removes_keyboard;
+        msg.location_buttons = markup.location_buttons;
         msg.inline_markup = markup.inline_json;
     }
 

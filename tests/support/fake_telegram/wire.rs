@@ -164,6 +164,8 @@ pub(super) struct Markup {
     pub(super) buttons: Vec<Vec<Button>>,
     pub(super) reply_keyboard: Vec<Vec<String>>,
     pub(super) removes_keyboard: bool,
+    /// Labels of reply-keyboard buttons with `request_location`.
+    pub(super) location_buttons: Vec<String>,
     pub(super) inline_json: Option<Value>,
 }
 
@@ -342,8 +344,16 @@ pub(super) fn parse_markup(p: &Params) -> Result<Markup, ApiError> {
     if let Some(rows) = markup.get("keyboard") {
         let rows = rows.as_array().ok_or_else(|| bad(UNPARSABLE))?;
         let mut keyboard = Vec::new();
+        let mut location_buttons = Vec::new();
         for row in rows {
             let row = row.as_array().ok_or_else(|| bad(UNPARSABLE))?;
+            for b in row {
+                if b.get("request_location").and_then(Value::as_bool) == Some(true)
+                    && let Some(label) = b.get("text").and_then(Value::as_str)
+                {
+                    location_buttons.push(label.to_owned());
+                }
+            }
             let labels = row
                 .iter()
                 .map(|b| match b {
@@ -356,6 +366,7 @@ pub(super) fn parse_markup(p: &Params) -> Result<Markup, ApiError> {
         }
         return Ok(Markup {
             reply_keyboard: keyboard,
+            location_buttons,
             ..Markup::default()
         });
     }
