@@ -157,6 +157,7 @@ fn required_messages(refs: &[MessageRef], locales_dir: &Path) -> Vec<MessageRef>
                 .iter()
                 .map(|s| s.to_string()),
         )
+        .chain(crate::stats::doc::message_ids())
         .chain(Command::MENU.iter().map(|(_, id)| id.to_string()));
     out.extend(builtin.map(|id| MessageRef {
         id,

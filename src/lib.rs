@@ -27,13 +27,19 @@
 //!   an in-memory index that search runs on (city, type, filters, open now, stale, no OST where it
 //!   is illegal), phone-only cards for confidential shelters, HSDS JSON/CSV import and export.
 //! - [`staff`]: consultants and coordinators, their roles and the names women see.
+//! - [`stats`]: numbers for advocacy: counters written only with her consent (by country,
+//!   region, quarter, dimension), the consultants' case-documentation form, small-cell
+//!   suppression (1–9 hidden, with complements so nothing hidden can be recomputed), and
+//!   `helpline stats` tables, CSV, SVG charts.
+//! - [`ops`]: Prometheus metrics at `/metrics` (labels from fixed enums only) and text or JSON
+//!   logs (`HELPLINE_LOG_FORMAT`).
 //! - [`handoff`]: cases (the database is their source of truth), [`handoff::CaseCode`], and the
 //!   waiting line behind the [`handoff::Line`] port: in-process (embedded default) or Redis.
 //! - [`telegram`]: the Telegram adapter: [`telegram::inbound`] reduces an update to an `Input`
 //!   (dropping names and everything else about her), her own task runs her turns in order,
 //!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls,
 //!   [`telegram::desk`] runs the hand-off in the staff group (topics, card, board, Take, relay).
-//! - [`server`]: `/healthz`, `/readyz`, the webhook and the admin on `HELPLINE_HTTP_ADDR`.
+//! - [`server`]: `/healthz`, `/readyz`, `/metrics`, the webhook and the admin on `HELPLINE_HTTP_ADDR`.
 //! - [`admin`]: the coordinators' web admin under `/admin`: single-use sign-in links (from
 //!   `/admin` in the bot or `helpline admin-link`), sessions, CSRF, services, the stale list,
 //!   import/export, staff and invites, the audit log. To add a page, see [`admin`]'s overview.
@@ -64,9 +70,11 @@ pub mod domain;
 pub mod flows;
 pub mod handoff;
 pub mod i18n;
+pub mod ops;
 pub mod privacy;
 pub mod server;
 pub mod simulate;
 pub mod staff;
+pub mod stats;
 pub mod store;
 pub mod telegram;

@@ -50,6 +50,12 @@ enum Cmd {
         #[command(subcommand)]
         command: StaffCmd,
     },
+    /// Print the anonymous counts as tables (or CSV), with small cells suppressed.
+    Stats {
+        /// CSV (one line per published figure) instead of tables.
+        #[arg(long)]
+        csv: bool,
+    },
     /// Print a single-use sign-in link to the web admin for the coordinator with this name
     /// (valid 15 minutes). Coordinators can also send /admin to the bot.
     AdminLink {
@@ -187,6 +193,7 @@ fn main() -> ExitCode {
         Some(Cmd::Staff { command }) => block_on(staff(command)),
         Some(Cmd::AdminLink { name }) => block_on(admin_link(name)),
         Some(Cmd::Purge) => block_on(purge()),
+        Some(Cmd::Stats { csv }) => block_on(stats(csv)),
         Some(Cmd::Healthcheck) => block_on(healthcheck()),
         Some(Cmd::Run) | None => block_on(run(root)),
     }
@@ -210,15 +217,9 @@ fn block_on(future: impl std::future::Future<Output = Result<(), String>>) -> Ex
     }
 }
 
-/// Logs go to stderr. Libraries stay at warn: their debug output can carry URLs with the token.
+/// Logs go to stderr, as text or (HELPLINE_LOG_FORMAT=json) JSON lines.
 fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HELPLINE_LOG").unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,reqwest=warn,hyper=warn,sqlx=warn,teloxide=warn")
-    });
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    helpline::ops::logs::init_from_env();
 }
 
 async fn run(root: PathBuf) -> Result<(), String> {
@@ -345,6 +346,25 @@ async fn services(command: ServicesCmd) -> Result<(), String> {
             }
             println!("exported to {}", path.display());
         }
+    }
+    Ok(())
+}
+
+async fn stats(csv: bool) -> Result<(), String> {
+    use helpline::stats::{Counters, report};
+    let (url, secret) = database_settings()?;
+    let (store, _) = helpline::store::connect(&url, secret)
+        .await
+        .map_err(|e| e.to_string())?;
+    let rows = Counters::new(store.db())
+        .rows()
+        .await
+        .map_err(|e| e.to_string())?;
+    let tables = report::tables(&rows);
+    if csv {
+        print!("{}", report::csv(&tables));
+    } else {
+        print!("{}", report::text(&tables));
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The HTTP side, on `HELPLINE_HTTP_ADDR`: `/healthz` (the process is alive), `/readyz` (the
-//! database answers and Telegram was reachable on the last call), the coordinators' admin under
-//! `/admin` ([`crate::admin`]), and the webhook, which checks
+//! database answers and Telegram was reachable on the last call), `/metrics` (Prometheus text,
+//! see [`crate::ops::metrics`]), the coordinators' admin under `/admin` ([`crate::admin`]), and
+//! the webhook, which checks
 //! Telegram's secret-token header and answers once her task has handled the update: Telegram
 //! forgets an update it got a 200 for, so answering earlier would lose it to a crash.
 
@@ -49,7 +50,8 @@ pub fn router(
     };
     let mut app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz));
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
     if let Some(path) = path {
         app = app.route(&path, post(webhook));
     }
@@ -64,10 +66,33 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.store.ping().await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
     }
+    // The hand-off queue's Redis (REDIS_URL) belongs here when it is configured:
+    // `return (StatusCode::SERVICE_UNAVAILABLE, "redis unreachable")` when its PING fails.
     if !state.telegram.outbound().reachable() {
         return (StatusCode::SERVICE_UNAVAILABLE, "telegram unreachable");
     }
     (StatusCode::OK, "ready")
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+) -> ([(axum::http::header::HeaderName, &'static str); 1], String) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let stats = &state.telegram.outbound().stats;
+    let snapshot = crate::ops::metrics::Snapshot {
+        pending_updates: state.telegram.count_in_flight(),
+        sent: stats.sent.load(Relaxed),
+        retried_429: stats.retried_429.load(Relaxed),
+        network_retries: stats.network_retries.load(Relaxed),
+        failed: stats.failed.load(Relaxed),
+    };
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::ops::metrics::render(&snapshot),
+    )
 }
 
 async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> StatusCode {

@@ -162,6 +162,11 @@ fn print_reply(out: &mut impl Write, reply: &Reply) -> io::Result<Vec<String>> {
             writeln!(out, "(the bot would now open the service directory)")?
         }
         Some(Effect::LocaleChanged(l)) => writeln!(out, "(language is now {l})")?,
+        Some(Effect::CountCheck { forms, .. }) => writeln!(
+            out,
+            "(the bot would now add 1 to the anonymous count of each of {} form(s) of violence)",
+            forms.len()
+        )?,
         None => {}
     }
     Ok(data)

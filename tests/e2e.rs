@@ -187,7 +187,16 @@ async fn check_with_a_red_flag_brings_numbers_and_talk_now_in_the_same_reply(bac
         "the whole check was walked ({answered} answers)"
     );
 
-    let result = phone.last();
+    // The result, then the question whether her answers may be counted (default no).
+    assert!(
+        phone
+            .last()
+            .button_data()
+            .contains(&"check.result.count_yes")
+    );
+    let result = phone
+        .app
+        .message_with_button(&phone.her, "check.result.plan");
     assert!(result.protect_content, "the result is protected");
     assert!(text(&result).contains(&phone.t("check-result-not-your-fault")));
     assert!(text(&result).contains(&phone.t("form-physical")));
@@ -1010,7 +1019,7 @@ async fn killed_mid_check_she_continues_after_restart(backend: Backend) {
         };
         app.press(&her, &no).await;
     }
-    let result = app.last_bot_message(&her);
+    let result = app.message_with_button(&her, "check.result.plan");
     let psychological = shipped()
         .localizer
         .text(Locale::En, "form-psychological", &Args::new());

@@ -12,10 +12,13 @@ mod e2e; // the whole bot against the fake Bot API on SQLite and Postgres: flows
 mod fake_telegram_selftest; // the fake Bot API behaves like Telegram, through teloxide's real client
 mod handoff; // /talk → topic, card, Take, relay both ways, /note, /end; the Take race; the line on both backends; deadlines and shifts on a chosen clock; kill -9, Redis emptied, 429s
 mod localizer; // fallback chains are a safety net that works, and locales load strictly
+mod ops; // after a scripted conversation: /metrics series with no id, name or text in any label; JSON logs just as clean
 mod plurals; // plural forms render right in every locale
 mod red_flags; // each red flag brings emergency numbers and a talk-now button in the same reply
 mod services_bot; // /services through the fake Bot API on SQLite and Postgres: search, location, privacy, OST, stale, none, hostile text
 mod simulate_script; // `helpline simulate` replays a scripted conversation in Ukrainian
 mod staff; // staff on SQLite and Postgres: roles, re-registering, limits, removal
+mod stats; // counts only with consent, exactly the expected counters, no identifying column, `helpline stats`
+mod stats_suppression; // small-cell suppression against an independent attacker that must fail to recompute any hidden figure
 mod store_conformance; // every `Store` story, run against SQLite and a fresh Postgres database
 mod store_setup; // secrets, keys, pseudonyms and DATABASE_URL parsing

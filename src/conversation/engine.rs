@@ -21,6 +21,9 @@ pub const OPENING_MESSAGES: &[&str] = &[
     "talk-fallback",
     "services-fallback",
     "error-try-again",
+    "consent-ask",
+    "consent-thanks",
+    "consent-declined",
 ];
 
 /// The other message ids the engine uses itself, besides those named in flow files. `helpline
@@ -54,6 +57,8 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "plan-result-todo",
     "plan-result-footer",
     "hotlines-header",
+    "consent-yes",
+    "consent-no",
 ];
 
 /// Message ids the engine builds from domain names: `form-<form>`, `plan-item-<item>`.
@@ -69,6 +74,10 @@ pub fn derived_messages() -> Vec<String> {
         .chain(super::services::term_messages())
         .collect()
 }
+
+/// The choices of the consent question under a /check result (callback `check.result.<choice>`).
+pub(crate) const CONSENT_YES: &str = "count_yes";
+pub(crate) const CONSENT_NO: &str = "count_no";
 
 /// Loop guard for steps that are passed over (language already chosen, OST where it is illegal).
 const MAX_SKIPS: usize = 64;
@@ -217,6 +226,24 @@ impl Content {
                 }
                 return self.goto(s, flow_i, step.next, screen);
             }
+            (StepKind::CheckResult, CONSENT_YES) => {
+                if s.counted || s.forms.is_empty() {
+                    return self.current(s, screen.note("note-stale"));
+                }
+                s.counted = true;
+                s.consented = true;
+                return Reply {
+                    messages: vec![self.render_consent_answer(s, "consent-thanks")],
+                    effect: Some(Effect::CountCheck {
+                        country: s.country,
+                        forms: s.forms.iter().copied().collect(),
+                    }),
+                };
+            }
+            (StepKind::CheckResult, CONSENT_NO) => {
+                s.consented = false;
+                return self.reply(s, self.render_consent_answer(s, "consent-declined"));
+            }
             (StepKind::Info, "next") if step.choices.is_empty() => {
                 return self.goto(s, flow_i, step.next, screen);
             }
@@ -305,7 +332,14 @@ impl Content {
                 // The plan is hers to keep in the chat, not ours to store.
                 s.plan.clear();
             }
-            return self.reply(s, message);
+            let mut reply = self.reply(s, message);
+            if step.kind == StepKind::CheckResult && !s.forms.is_empty() && !s.counted {
+                // Asked once, under the result; not answering is "no".
+                reply
+                    .messages
+                    .push(self.render_consent_ask(s, flow.id.as_str(), step.id.as_str()));
+            }
+            return reply;
         }
         if flow.id.as_str() == "menu" {
             s.at = None;

@@ -47,6 +47,14 @@ pub struct Session {
     pub red_flags: BTreeSet<RedFlag>,
     #[serde(default)]
     pub plan: BTreeMap<PlanItem, PlanMark>,
+    /// She agreed to have this /check counted and it was: a second "yes" counts nothing.
+    #[serde(default)]
+    pub counted: bool,
+    /// Her last answer to "may we count your answers anonymously?" was yes. Kept across flows
+    /// (a "no" later withdraws it; /forget erases it with everything else): what other counts,
+    /// such as the service types she searches for, ask before counting.
+    #[serde(default)]
+    pub consented: bool,
     /// Where she is in the service directory, while she browses it: a country, a known city,
     /// a type and filters. Never her coordinates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +90,8 @@ impl Session {
             forms: BTreeSet::new(),
             red_flags: BTreeSet::new(),
             plan: BTreeMap::new(),
+            counted: false,
+            consented: false,
             services: None,
         }
     }
@@ -108,6 +118,7 @@ impl Session {
         self.forms.clear();
         self.red_flags.clear();
         self.plan.clear();
+        self.counted = false;
     }
 }
 
@@ -252,6 +263,13 @@ pub enum Effect {
     FindServices,
     /// Her language changed: the adapter may refresh the command menu.
     LocaleChanged(Locale),
+    /// She agreed (after /check) that her answers are counted anonymously: the adapter adds one
+    /// to each form's counter for her country and the quarter (`crate::stats::Counters`). Only
+    /// ever produced by her pressing "yes"; the default is that nothing is counted.
+    CountCheck {
+        country: Option<CountryCode>,
+        forms: Vec<Form>,
+    },
 }
 
 /// Global buttons that work from any screen.

@@ -393,6 +393,32 @@ impl Content {
         }
     }
 
+    /// The question under a /check result: may her answers be counted anonymously? Its own
+    /// message, unprotected, so her answer replaces it in place.
+    pub(crate) fn render_consent_ask(&self, s: &Session, flow: &str, step: &str) -> OutMessage {
+        let mut d = Draft::new(self, s);
+        d.say("consent-ask");
+        let yes = d.button(
+            "consent-yes",
+            callback_data(flow, step, super::engine::CONSENT_YES),
+        );
+        let no = d.button(
+            "consent-no",
+            callback_data(flow, step, super::engine::CONSENT_NO),
+        );
+        d.row(vec![yes, no]);
+        d.finish(false)
+    }
+
+    /// Her answer to the consent question, acknowledged, with a way back to the menu.
+    pub(crate) fn render_consent_answer(&self, s: &Session, id: &str) -> OutMessage {
+        let mut d = Draft::new(self, s);
+        d.say(id);
+        let menu = d.button("btn-menu", global::MENU);
+        d.row(vec![menu]);
+        d.finish(false)
+    }
+
     pub(crate) fn render_forget(&self, s: &Session) -> OutMessage {
         let mut d = Draft::new(self, s);
         d.say("forget-done");

@@ -305,13 +305,32 @@ impl Shared {
     }
 
     async fn turn(&self, incoming: Incoming) {
+        use crate::ops::metrics::{self, UpdateKind};
+        let kind = match &incoming.event {
+            _ if incoming.staff.is_some() => UpdateKind::StaffCommand,
+            Event::Group(_) | Event::GroupButton(_) => UpdateKind::StaffGroup,
+            Event::Shift { .. } => UpdateKind::StaffCommand,
+            Event::Blocked => UpdateKind::Blocked,
+            Event::Stray(_) => UpdateKind::Stray,
+            Event::Input { input, .. } => match input {
+                Input::Command(_) => UpdateKind::Command,
+                Input::Button(_) => UpdateKind::Button,
+                Input::Text(_) => UpdateKind::Text,
+                Input::Location { .. } => UpdateKind::Location,
+                Input::Other => UpdateKind::Other,
+            },
+        };
+        metrics::update(kind);
+        let started = std::time::Instant::now();
         if let Some(command) = &incoming.staff
             && self.staff_turn(command, &incoming).await
         {
+            metrics::turn(started.elapsed(), true);
             return;
         }
         let who = self.keys.pseudonym(incoming.user_id);
         let desk = self.desk.get();
+        let mut ok = true;
         match incoming.event {
             Event::Group(message) => {
                 if let Some(desk) = desk
@@ -381,6 +400,7 @@ impl Shared {
                     )
                     .await
                 {
+                    ok = false;
                     tracing::error!(error = %e, "a turn failed");
                     self.apologise(
                         incoming.chat_id,
@@ -391,6 +411,7 @@ impl Shared {
                 }
             }
         }
+        metrics::turn(started.elapsed(), ok);
     }
 
     /// Her message while she has an open case goes to the consultant, not the core. False when
@@ -535,6 +556,18 @@ impl Shared {
             self.store.forget(who).await?;
             return Ok(());
         };
+        if let Some(Effect::CountCheck { country, forms }) = &reply.effect {
+            // Her "yes" is the consent; a failure to count is logged, never her problem.
+            let counters = crate::stats::Counters::new(self.store.db());
+            let place = crate::stats::Place::country(*country);
+            if let Err(e) = counters
+                .record_check(crate::stats::Consent::Given, &place, forms, now)
+                .await
+            {
+                tracing::warn!(error = %e, "counting a check failed");
+            }
+            crate::ops::metrics::consented_count();
+        }
 
         record.handled.push(update_id);
         if record.handled.len() > REMEMBERED_UPDATES {

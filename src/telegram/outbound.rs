@@ -185,10 +185,12 @@ impl Outbound {
                     network += 1;
                     self.stats.network_retries.fetch_add(1, Ordering::Relaxed);
                     self.mark_reachable(false);
+                    crate::ops::metrics::telegram_error(chrono::Utc::now().timestamp());
                     tokio::time::sleep(Duration::from_millis(100) * 2u32.pow(network)).await;
                 }
                 Err(e) => {
                     self.stats.failed.fetch_add(1, Ordering::Relaxed);
+                    crate::ops::metrics::telegram_error(chrono::Utc::now().timestamp());
                     let error = classify(&e);
                     if error == SendError::Unreachable {
                         self.mark_reachable(false);

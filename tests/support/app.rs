@@ -59,6 +59,7 @@ pub struct TestAppBuilder {
     rate_429: f64,
     webhook: bool,
     binary: bool,
+    extra_env: Vec<(&'static str, String)>,
     directory: Option<String>,
     hide_stale: bool,
     staff_group: bool,
@@ -120,6 +121,12 @@ impl TestAppBuilder {
         self
     }
 
+    /// One more environment variable for the bot (the binary's, e.g. `HELPLINE_LOG_FORMAT`).
+    pub fn with_env(mut self, name: &'static str, value: &str) -> Self {
+        self.extra_env.push((name, value.to_owned()));
+        self
+    }
+
     /// Runs the real `helpline` binary as a child process instead of `app::run` in this one.
     pub fn with_binary(mut self) -> Self {
         self.binary = true;
@@ -175,6 +182,7 @@ impl TestAppBuilder {
         if self.webhook {
             env.push(("HELPLINE_WEBHOOK_URL", format!("http://{http}/telegram")));
         }
+        env.extend(self.extra_env);
         if self.hide_stale {
             env.push(("HELPLINE_HIDE_STALE_SERVICES", "true".to_owned()));
         }
@@ -266,6 +274,7 @@ impl TestApp {
             rate_429: 0.0,
             webhook: false,
             binary: false,
+            extra_env: Vec::new(),
             directory: None,
             hide_stale: false,
             staff_group: false,

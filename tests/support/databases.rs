@@ -189,6 +189,26 @@ impl TestDb {
         }
     }
 
+    /// The column names of `table`, in order.
+    pub async fn columns(&self, table: &str) -> Vec<String> {
+        match &self.raw {
+            Raw::Sqlite(pool) => sqlx::query_scalar("SELECT name FROM pragma_table_info(?)")
+                .bind(table)
+                .fetch_all(pool)
+                .await
+                .expect("list SQLite columns"),
+            Raw::Postgres(pool) => sqlx::query_scalar(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 \
+                 ORDER BY ordinal_position",
+            )
+            .bind(table)
+            .fetch_all(pool)
+            .await
+            .expect("list Postgres columns"),
+        }
+    }
+
     /// Every row of every table, each rendered as one lowercase line of text: integers in
     /// decimal, byte strings in hex, text as is. What someone holding the database file sees.
     pub async fn dump(&self) -> Vec<String> {
