@@ -18,7 +18,15 @@ const TYPED: &str = "my husband Petro hit me";
 fn allowed_label(name: &str, value: &str) -> bool {
     match name {
         "kind" => [
-            "command", "button", "text", "location", "other", "blocked", "stray",
+            "command",
+            "button",
+            "text",
+            "location",
+            "other",
+            "blocked",
+            "stray",
+            "staff_group",
+            "staff_command",
         ]
         .contains(&value),
         "le" => value == "+Inf" || value.parse::<f64>().is_ok(),

@@ -113,7 +113,8 @@ const WAITS: &[f64] = &[
     10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 86400.0,
 ];
 
-static UPDATES: [AtomicU64; 7] = [const { AtomicU64::new(0) }; 7];
+static UPDATES: [AtomicU64; UpdateKind::ALL.len()] =
+    [const { AtomicU64::new(0) }; UpdateKind::ALL.len()];
 static TURN_ERRORS: AtomicU64 = AtomicU64::new(0);
 static CONSENTED: AtomicU64 = AtomicU64::new(0);
 static QUEUE_LENGTH: AtomicI64 = AtomicI64::new(0);
