@@ -167,6 +167,11 @@ fn print_reply(out: &mut impl Write, reply: &Reply) -> io::Result<Vec<String>> {
             "(the bot would now add 1 to the anonymous count of each of {} form(s) of violence)",
             forms.len()
         )?,
+        Some(Effect::CountServiceSearch { service, .. }) => writeln!(
+            out,
+            "(the bot would now add 1 to the anonymous count of searches for {})",
+            service.code()
+        )?,
         None => {}
     }
     Ok(data)

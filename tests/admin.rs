@@ -7,7 +7,11 @@
 use chrono::TimeDelta;
 use helpline::admin::{AdminError, StaffCommand, StaffReply};
 use helpline::directory::RecordId;
+use helpline::directory::model::ServiceType;
+use helpline::domain::{CountryCode, Form};
 use helpline::staff::Role;
+use helpline::stats::suppress::{Figure, Published, Table};
+use helpline::stats::{Consent, Counters, Dimension, Place};
 
 use crate::support::admin::{Site, csrf_in, fixture, session_cookie};
 use crate::support::listings::Listing;
@@ -30,6 +34,8 @@ const PAGES: &[&str] = &[
     "/admin/export/csv/services.csv",
     "/admin/staff",
     "/admin/audit",
+    "/admin/stats",
+    "/admin/stats.csv",
 ];
 const ACTIONS: &[&str] = &[
     "/admin/signout",
@@ -1047,4 +1053,177 @@ async fn admin_link_prints_a_link_for_a_coordinator_and_refuses_everyone_else() 
             "{stderr}"
         );
     }
+}
+
+/// Parses the long-form CSV back into published tables, as anyone holding the file could.
+fn tables_from_csv(csv: &str) -> Vec<Published> {
+    use std::collections::BTreeMap;
+    type Grid = (Vec<String>, Vec<String>, BTreeMap<(String, String), Figure>);
+    let mut order: Vec<String> = Vec::new();
+    let mut grids: BTreeMap<String, Grid> = BTreeMap::new();
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    for record in reader.records() {
+        let record = record.expect("a CSV line");
+        let (title, row, column, count) = (&record[0], &record[1], &record[2], &record[3]);
+        let figure = if count == "<10" {
+            Figure::Hidden
+        } else {
+            Figure::Shown(count.parse().expect("a count or <10"))
+        };
+        let grid = grids.entry(title.to_owned()).or_insert_with(|| {
+            order.push(title.to_owned());
+            (Vec::new(), Vec::new(), BTreeMap::new())
+        });
+        if row != "total" && !grid.0.iter().any(|r| r == row) {
+            grid.0.push(row.to_owned());
+        }
+        if column != "total" && !grid.1.iter().any(|c| c == column) {
+            grid.1.push(column.to_owned());
+        }
+        grid.2.insert((row.to_owned(), column.to_owned()), figure);
+    }
+    order
+        .iter()
+        .map(|title| {
+            let (rows, columns, figures) = &grids[title];
+            let at = |r: &str, c: &str| figures[&(r.to_owned(), c.to_owned())];
+            Published {
+                title: title.clone(),
+                rows: rows.clone(),
+                columns: columns.clone(),
+                cells: rows
+                    .iter()
+                    .map(|r| columns.iter().map(|c| at(r, c)).collect())
+                    .collect(),
+                row_totals: rows.iter().map(|r| at(r, "total")).collect(),
+                column_totals: columns.iter().map(|c| at("total", c)).collect(),
+                total: at("total", "total"),
+            }
+        })
+        .collect()
+}
+
+async fn statistics(backend: Backend) {
+    let site = Site::open(backend).await;
+    let iris = site.coordinator("Iris", 7001).await;
+    let counters = Counters::new(site.db.store.db());
+    let ua = Place::country(Some(CountryCode::parse("UA").expect("UA")));
+    let q2 = noon();
+    let q3 = q2 + TimeDelta::days(92);
+    // Forms of violence: small figures (3, 2, 7) among large ones, in two quarters.
+    for (form, when, times) in [
+        (Form::Physical, q2, 25),
+        (Form::Physical, q3, 3),
+        (Form::Economic, q2, 14),
+        (Form::Economic, q3, 12),
+        (Form::Sexual, q2, 2),
+        (Form::Sexual, q3, 20),
+    ] {
+        for _ in 0..times {
+            counters
+                .record_check(Consent::Given, &ua, &[form], when)
+                .await
+                .expect("record");
+        }
+    }
+    for (service, times) in [(ServiceType::Shelter, 11), (ServiceType::Ost, 7)] {
+        for _ in 0..times {
+            counters
+                .record_service_search(Consent::Given, &ua, service, q2)
+                .await
+                .expect("record");
+        }
+    }
+    // A hostile value where a label goes (values come from fixed lists, but the page must not
+    // trust the database either).
+    site.db
+        .execute(
+            "INSERT INTO stat_counters (country, region, quarter, dimension, value, count) \
+             VALUES ('UA', '', '2026-Q2', 'handoff', '<script>alert(1)</script>', 30)",
+        )
+        .await
+        .expect("insert");
+
+    let browser = site.sign_in(iris.id).await;
+    let (status, page) = browser.get("/admin/stats").await;
+    assert_eq!(status, 200, "{page}");
+    for heading in [
+        "<h1>Statistics</h1>",
+        "<h2>Forms of violence described in the self-check — UA</h2>",
+        "<h2>Services asked for — UA</h2>",
+        "<h2>Hand-offs to a consultant — UA</h2>",
+    ] {
+        assert!(page.contains(heading), "{heading} missing: {page}");
+    }
+    assert!(page.contains("<svg"), "charts: {page}");
+    assert!(page.contains("href=\"/admin/stats.csv\""), "{page}");
+    assert!(!page.contains("<script>"), "labels escaped: {page}");
+    assert!(page.contains("&lt;script&gt;"), "{page}");
+    assert!(page.contains("<td>&lt;10</td>"), "{page}");
+    // No figure from 1 to 9 is shown anywhere: not in a cell, not next to a bar.
+    for v in 1..=9 {
+        assert!(!page.contains(&format!("<td>{v}</td>")), "{v} in a cell");
+        assert!(!page.contains(&format!(">{v}</text>")), "{v} on a chart");
+    }
+
+    let (status, csv) = browser.get("/admin/stats.csv").await;
+    assert_eq!(status, 200, "{csv}");
+    assert!(csv.starts_with("table,row,column,count\n"), "{csv}");
+    for v in 1..=9 {
+        assert!(!csv.contains(&format!(",{v}\n")), "{v} published: {csv}");
+    }
+    // What the CSV publishes is true, and no hidden figure can be worked out from it.
+    let rows = counters.rows().await.expect("rows");
+    let published = tables_from_csv(&csv);
+    assert_eq!(published.len(), 3, "{csv}");
+    for p in &published {
+        let dimension = Dimension::ALL
+            .into_iter()
+            .find(|d| p.title == format!("{} — UA", d.title()))
+            .expect("a known table");
+        let count = |value: &str, quarter: &str| -> u64 {
+            rows.iter()
+                .filter(|r| {
+                    r.dimension == dimension.as_str() && r.value == value && r.quarter == quarter
+                })
+                .map(|r| u64::try_from(r.count).expect("a count"))
+                .sum()
+        };
+        let table = Table {
+            title: p.title.clone(),
+            rows: p.rows.clone(),
+            columns: p.columns.clone(),
+            cells: p
+                .rows
+                .iter()
+                .map(|r| p.columns.iter().map(|c| count(r, c)).collect())
+                .collect(),
+        };
+        let truth = crate::stats_suppression::truth(&table);
+        for (i, line) in truth.iter().enumerate() {
+            for (j, &v) in line.iter().enumerate() {
+                match p.at(i, j) {
+                    Figure::Shown(shown) => {
+                        assert_eq!(shown, v, "{}: a shown figure is true", p.title);
+                        assert!(!(1..=9).contains(&v), "{}: {v} shown", p.title);
+                    }
+                    Figure::Hidden => assert!(v > 0, "{}: a zero hidden", p.title),
+                }
+            }
+        }
+        let leaks = crate::stats_suppression::Attacker::new(p, &truth).recomputed();
+        assert!(leaks.is_empty(), "{}: recomputed {leaks:?}", p.title);
+    }
+    // The forms table has small figures, so something in it is hidden.
+    assert!(published.iter().any(|p| p.hidden() > 0));
+}
+
+#[tokio::test]
+async fn statistics_show_only_suppressed_figures_sqlite() {
+    statistics(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn statistics_show_only_suppressed_figures_postgres() {
+    statistics(Backend::Postgres).await;
 }

@@ -36,6 +36,7 @@ on_both!(
     with_consent_exactly_the_expected_counters_change,
     the_tables_have_no_identifying_column,
     consent_after_check_through_the_bot,
+    service_searches_are_counted_only_with_consent,
     stats_command_prints_suppressed_tables_and_csv,
 );
 
@@ -409,4 +410,86 @@ async fn stats_command_prints_suppressed_tables_and_csv(backend: Backend) {
     assert!(csv.contains(",sexual,2026-Q2,<10\n"), "{csv}");
     assert!(csv.contains(",sexual,total,<10\n"), "{csv}");
     assert!(!csv.contains(",3\n"), "{csv}");
+}
+
+/// Answers /check (two forms, "yes") and then the counting question with `consent`.
+async fn check_then(phone: &mut crate::support::app::Phone<'_>, consent: &str) {
+    phone.send("/check").await;
+    phone.press("check.intro.begin").await;
+    loop {
+        let data = phone.last().button_data().join(" ");
+        let Some(step) = data
+            .split(' ')
+            .find(|d| d.starts_with("check.") && d.ends_with(".yes"))
+            .map(|d| {
+                d.trim_start_matches("check.")
+                    .trim_end_matches(".yes")
+                    .to_owned()
+            })
+        else {
+            break;
+        };
+        let answer = if step == "insults" || step == "money" {
+            "yes"
+        } else {
+            "no"
+        };
+        phone.press(&format!("check.{step}.{answer}")).await;
+    }
+    phone.press(&format!("check.result.{consent}")).await;
+}
+
+/// /services through the real bot: a woman who agreed to be counted searches for shelters and
+/// exactly one counter (that type, her country, the quarter) goes up; one who declined, or who
+/// was never asked, changes nothing.
+async fn service_searches_are_counted_only_with_consent(backend: Backend) {
+    let app = TestApp::init()
+        .with_backend(backend)
+        .with_demo_directory()
+        .spawn()
+        .await;
+    let counters = Counters::new(app.db.store.db());
+    let service_rows = || async {
+        counters
+            .rows()
+            .await
+            .expect("rows")
+            .into_iter()
+            .filter(|r| r.dimension == "service_asked")
+            .map(|r| (r.country, r.region, r.value, r.count))
+            .collect::<Vec<_>>()
+    };
+    // Never asked, then declined: nothing.
+    for (n, consent) in [(0i64, None), (1, Some("count_no"))] {
+        let mut phone = app.phone(7_350_562_000 + n, "Olena", None, Some("en"));
+        phone.onboard("en", "ua").await;
+        if let Some(consent) = consent {
+            check_then(&mut phone, consent).await;
+        }
+        phone.send("/services").await;
+        phone.press("svc:city:kyiv").await;
+        phone.press("svc:t:shelter").await;
+        phone.press("svc:go").await;
+        assert!(service_rows().await.is_empty(), "counted without consent");
+    }
+    // Agreed: one search, one count; "any type" is not counted.
+    let mut phone = app.phone(7_350_562_009, "Olena", None, Some("en"));
+    phone.onboard("en", "ua").await;
+    check_then(&mut phone, "count_yes").await;
+    phone.send("/services").await;
+    phone.press("svc:city:kyiv").await;
+    let shelters = phone.press("svc:t:shelter").await;
+    assert!(
+        !shelters.messages.is_empty(),
+        "the filters screen still comes: {}",
+        app.describe(&phone.her)
+    );
+    phone.press("svc:go").await;
+    phone.press("svc:type").await;
+    phone.press("svc:t:any").await;
+    assert_eq!(
+        service_rows().await,
+        [("UA".to_owned(), String::new(), "shelter".to_owned(), 1)]
+    );
+    app.stop().await;
 }

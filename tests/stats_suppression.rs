@@ -11,7 +11,7 @@
 use helpline::stats::suppress::{Figure, MAX_SMALL, Published, Table, suppress};
 
 /// Extended table of the truth: cells, row totals last in each row, column totals last.
-fn truth(t: &Table) -> Vec<Vec<u64>> {
+pub(crate) fn truth(t: &Table) -> Vec<Vec<u64>> {
     let r = t.rows.len();
     let c = t.columns.len();
     let mut x = vec![vec![0u64; c + 1]; r + 1];
@@ -30,7 +30,7 @@ fn truth(t: &Table) -> Vec<Vec<u64>> {
 /// For each hidden figure, the set of values it takes over every table consistent with what is
 /// published (capped: a figure seen with two values is not recomputable, so the search stops as
 /// soon as every hidden figure has shown two).
-struct Attacker {
+pub(crate) struct Attacker {
     r: usize,
     c: usize,
     vars: Vec<(usize, usize)>,
@@ -43,7 +43,7 @@ struct Attacker {
 }
 
 impl Attacker {
-    fn new(p: &Published, truth: &[Vec<u64>]) -> Attacker {
+    pub(crate) fn new(p: &Published, truth: &[Vec<u64>]) -> Attacker {
         let r = p.rows.len();
         let c = p.columns.len();
         let mut known = vec![vec![None; c + 1]; r + 1];
@@ -211,7 +211,7 @@ impl Attacker {
     }
 
     /// Hidden positions whose value the attacker pins down.
-    fn recomputed(mut self) -> Vec<((usize, usize), i64)> {
+    pub(crate) fn recomputed(mut self) -> Vec<((usize, usize), i64)> {
         let lines = self.lines();
         let mut value = vec![None; self.vars.len()];
         // Also try, for each variable, to find a solution with a value other than the first

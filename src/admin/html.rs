@@ -19,6 +19,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/admin/import", "Import / export"),
     ("/admin/staff", "Staff"),
     ("/admin/audit", "Audit log"),
+    ("/admin/stats", "Statistics"),
 ];
 
 /// Escapes text for HTML content and quoted attribute values.
@@ -69,6 +70,8 @@ button.danger{background:#a4262c;border-color:#a4262c}
 .row{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end}
 .row>*{flex:1 1 10rem}
 code{overflow-wrap:anywhere}
+.stats svg{max-width:100%;height:auto;display:block;margin:.5rem 0}
+.stats article{overflow-x:auto;margin-bottom:1.5rem}
 @media (max-width:40rem){table.list thead{display:none}table.list td{display:block;border:0;padding:.15rem .4rem}table.list tr{display:block;border-bottom:1px solid #ccc;padding:.4rem 0}}
 "#;
 

@@ -6,7 +6,8 @@
 //! - [`html`]: escaping, the shared layout and menu ([`html::NAV`]), the stylesheet.
 //! - `pages`: the handlers: services (search, filters, create, edit, delete, "verified today"),
 //!   the stale list, import/export (HSDS JSON, or the CSV package as several files), staff and
-//!   invites, the audit log.
+//!   invites, the audit log, and the statistics (`/admin/stats`: only suppressed figures, as
+//!   tables, SVG charts and a CSV of exactly what the page shows).
 //!
 //! A coordinator gets a link from the bot (`/admin` in a private chat) or from
 //! `helpline admin-link --name NAME`. Opening it shows a "Sign in" button; only pressing it
@@ -55,6 +56,8 @@ pub enum AdminError {
     Staff(#[from] StaffError),
     #[error(transparent)]
     Directory(#[from] crate::directory::DirectoryError),
+    #[error(transparent)]
+    Stats(#[from] crate::stats::StatsError),
     #[error("database error while {doing}")]
     Database {
         doing: &'static str,
@@ -110,6 +113,7 @@ pub struct Admin {
     audit: Audit,
     staff: Staff,
     directory: Arc<dyn Directory>,
+    counters: crate::stats::Counters,
     public_url: Url,
     bot_username: OnceLock<String>,
     clock: Clock,
@@ -122,6 +126,7 @@ impl Admin {
         Admin {
             auth: Auth::new(db.clone()),
             audit: Audit::new(db.clone()),
+            counters: crate::stats::Counters::new(db.clone()),
             staff: Staff::new(db),
             directory,
             public_url,

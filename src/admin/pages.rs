@@ -70,6 +70,8 @@ pub(super) fn routes() -> Router<Arc<Admin>> {
         .route("/admin/staff/{id}/role", post(staff_role))
         .route("/admin/staff/{id}/remove", post(staff_remove))
         .route("/admin/audit", get(audit_page))
+        .route("/admin/stats", get(stats_page))
+        .route("/admin/stats.csv", get(stats_csv))
         .layer(axum::middleware::map_response(protect))
 }
 
@@ -1899,4 +1901,41 @@ async fn audit_page(State(admin): AdminState, headers: HeaderMap) -> Response {
     }
     body.push_str("</tbody></table>");
     page(StatusCode::OK, "Audit log", Some(&session), &body)
+}
+
+// ----- statistics --------------------------------------------------------------------------
+
+/// The published (suppressed) tables: nothing else ever reaches the page or the CSV.
+async fn published(admin: &Admin) -> Result<Vec<crate::stats::suppress::Published>, AdminError> {
+    let rows = admin.counters.rows().await?;
+    Ok(crate::stats::report::tables(&rows))
+}
+
+async fn stats_page(State(admin): AdminState, headers: HeaderMap) -> Response {
+    let session = match signed_in(&admin, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match published(&admin).await {
+        Ok(tables) => {
+            let body = crate::stats::report::page(&tables, "/admin/stats.csv");
+            page(StatusCode::OK, "Statistics", Some(&session), &body)
+        }
+        Err(e) => failure(e, Some(&session)),
+    }
+}
+
+async fn stats_csv(State(admin): AdminState, headers: HeaderMap) -> Response {
+    let session = match signed_in(&admin, &headers).await {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    match published(&admin).await {
+        Ok(tables) => download(
+            "statistics.csv",
+            "text/csv; charset=utf-8",
+            crate::stats::report::csv(&tables),
+        ),
+        Err(e) => failure(e, Some(&session)),
+    }
 }

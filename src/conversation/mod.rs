@@ -270,6 +270,13 @@ pub enum Effect {
         country: Option<CountryCode>,
         forms: Vec<Form>,
     },
+    /// She picked a service type in /services while her session says she agreed to be counted
+    /// ([`Session::consented`]): the adapter adds one to that type's counter for the country she
+    /// is browsing and the quarter. Never produced without her consent.
+    CountServiceSearch {
+        country: Option<CountryCode>,
+        service: crate::directory::ServiceType,
+    },
 }
 
 /// Global buttons that work from any screen.

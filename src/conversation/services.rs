@@ -232,6 +232,7 @@ impl Content {
         let rest = &data[PREFIX.len()..];
         let (head, arg) = rest.split_once(':').unwrap_or((rest, ""));
         let cities = world.directory.cities();
+        let mut count = None;
         match (head, arg) {
             ("where", "") => b.stage = Stage::Where,
             ("countries", "") => b.stage = Stage::Countries,
@@ -262,7 +263,17 @@ impl Content {
             ("t", code) if b.city.is_some() => {
                 let offered = self.types_offered(b.country);
                 match ServiceType::parse(code) {
-                    Some(t) if offered.contains(&t) => b.service_type = Some(t),
+                    Some(t) if offered.contains(&t) => {
+                        b.service_type = Some(t);
+                        // Counted only with her standing consent; "any type" is not a search
+                        // for anything in particular and is never counted.
+                        if s.consented {
+                            count = Some(Effect::CountServiceSearch {
+                                country: b.country,
+                                service: t,
+                            });
+                        }
+                    }
                     None if code == "any" => b.service_type = None,
                     _ => return stale(self, s),
                 }
@@ -292,7 +303,11 @@ impl Content {
             _ => return stale(self, s),
         }
         s.at = services_position();
-        self.services_screen(s, world, Screen::new())
+        let mut reply = self.services_screen(s, world, Screen::new());
+        if count.is_some() {
+            reply.effect = count;
+        }
+        reply
     }
 
     /// Her shared location, reduced at once to the nearest known city. The coordinates go no

@@ -234,7 +234,8 @@ pub fn quarter_chart(table: &Published) -> String {
 /// its charts and its figures. `csv_href` is where the admin serves [`csv`].
 pub fn page(tables: &[Published], csv_href: &str) -> String {
     let mut html = String::new();
-    html.push_str("<section class=\"stats\"><h1>Statistics</h1>");
+    // The admin's layout gives the page its `<h1>`; each table is an `<h2>`.
+    html.push_str("<section class=\"stats\">");
     html.push_str(
         "<p>Counted only when a woman agreed. Figures from 1 to 9 are hidden, and so are others \
          where needed so that no hidden figure can be worked out from the totals.</p>",

@@ -568,6 +568,17 @@ impl Shared {
             }
             crate::ops::metrics::consented_count();
         }
+        if let Some(Effect::CountServiceSearch { country, service }) = &reply.effect {
+            // The core only asks this when her session says she agreed to be counted.
+            let counters = crate::stats::Counters::new(self.store.db());
+            let place = crate::stats::Place::country(*country);
+            if let Err(e) = counters
+                .record_service_search(crate::stats::Consent::Given, &place, *service, now)
+                .await
+            {
+                tracing::warn!(error = %e, "counting a service search failed");
+            }
+        }
 
         record.handled.push(update_id);
         if record.handled.len() > REMEMBERED_UPDATES {
