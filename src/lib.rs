@@ -42,7 +42,8 @@
 //! - [`server`]: `/healthz`, `/readyz`, `/metrics`, the webhook and the admin on `HELPLINE_HTTP_ADDR`.
 //! - [`admin`]: the coordinators' web admin under `/admin`: single-use sign-in links (from
 //!   `/admin` in the bot or `helpline admin-link`), sessions, CSRF, services, the stale list,
-//!   import/export, staff and invites, the audit log. To add a page, see [`admin`]'s overview.
+//!   import/export, staff and invites, the audit log, the statistics (suppressed tables, charts,
+//!   CSV). To add a page, see [`admin`]'s overview.
 //! - [`config`]: the environment, each fault one line naming the variable.
 //! - [`app`]: `helpline run`: wires it all together and stops gracefully on SIGTERM/SIGINT.
 //!

@@ -14,8 +14,9 @@
 //! Where the rest of the bot calls in:
 //! - after /check, the core's [`crate::conversation::Effect::CountCheck`] (she pressed "yes"):
 //!   the Telegram adapter calls [`Counters::record_check`];
-//! - a service search: [`Counters::record_service_search`] with the type she asked for (only
-//!   when her session says she agreed to be counted);
+//! - a service search: when she picks a type in /services and her session says she agreed to be
+//!   counted, the core's [`crate::conversation::Effect::CountServiceSearch`]; the Telegram
+//!   adapter calls [`Counters::record_service_search`] with that type;
 //! - a hand-off: [`Counters::record_handoff`] (urgent or not, how long she waited) when she
 //!   consented at the end of a case;
 //! - after /end, with her consent: the case topic shows [`doc::DocForm`]; its finished record is
