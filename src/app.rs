@@ -128,6 +128,7 @@ pub async fn run(
     let app = crate::server::router(
         telegram.clone(),
         store.clone(),
+        Some(desk.line().clone()),
         webhook.clone(),
         Some(admin.clone()),
     );

@@ -29,13 +29,15 @@ struct AppState {
     telegram: Telegram,
     store: Arc<dyn Store>,
     webhook_token: Option<Arc<str>>,
+    line: Option<Arc<dyn crate::handoff::Line>>,
 }
 
 /// Builds the router. `webhook` is `(path, secret token)` when webhook mode is on; `admin` mounts
-/// the coordinators' web admin under `/admin`.
+/// the coordinators' web admin under `/admin`; `line` is the hand-off line, pinged by `/readyz`.
 pub fn router(
     telegram: Telegram,
     store: Arc<dyn Store>,
+    line: Option<Arc<dyn crate::handoff::Line>>,
     webhook_route: Option<(String, String)>,
     admin: Option<Arc<crate::admin::Admin>>,
 ) -> Router {
@@ -47,6 +49,7 @@ pub fn router(
         telegram,
         store,
         webhook_token: token,
+        line,
     };
     let mut app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -66,8 +69,12 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
     if state.store.ping().await.is_err() {
         return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
     }
-    // The hand-off queue's Redis (REDIS_URL) belongs here when it is configured:
-    // `return (StatusCode::SERVICE_UNAVAILABLE, "redis unreachable")` when its PING fails.
+    // The hand-off line's Redis (REDIS_URL) when configured; the in-process line always answers.
+    if let Some(line) = &state.line
+        && line.ping().await.is_err()
+    {
+        return (StatusCode::SERVICE_UNAVAILABLE, "redis unreachable");
+    }
     if !state.telegram.outbound().reachable() {
         return (StatusCode::SERVICE_UNAVAILABLE, "telegram unreachable");
     }

@@ -468,10 +468,11 @@ async fn full_story_on(app: TestApp) {
         .expect("a rating button")
         .to_owned();
     app.press(&her, &rate).await;
-    assert_eq!(
-        app.last_bot_message(&her).text.as_deref(),
-        Some(her_text(Locale::Uk, "handoff-rated", &Args::new()).as_str())
-    );
+    let rated = her_text(Locale::Uk, "handoff-rated", &Args::new());
+    app.wait_for_message(&her, "thanks for the rating", |m| {
+        m.text.as_deref() == Some(rated.as_str())
+    })
+    .await;
     assert!(app.telegram.topics(group)[0].closed, "the topic is closed");
 
     // After the case, what she writes goes to the conversation core again, not to the team.
@@ -940,4 +941,288 @@ fn assert_arrived(seen: &[i32], sent: &[i32], what: &str) {
     let repeats = seen.len() - unique.len();
     assert!(repeats <= 2, "{what}: {repeats} repeats for two kills");
     println!("{what}: {} sent, {repeats} repeated by a kill", sent.len());
+}
+
+// ----- metrics and readiness -------------------------------------------------------------------
+
+/// The value of one unlabelled series in a `/metrics` text.
+fn series(metrics: &str, name: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing:\n{metrics}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_follow_the_line_the_wait_and_the_relay() {
+    let app = app(Setup::Embedded).await;
+    let group = app.staff_group.expect("group");
+    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    app.send(&iris, "/online").await;
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
+    app.send(&her, "/talk").await;
+    app.press(&her, "talk.start.connect").await;
+    app.settle().await;
+    let metrics = app.get("/metrics").await.1;
+    assert_eq!(
+        series(&metrics, "helpline_handoff_queue_length"),
+        1.0,
+        "she is waiting"
+    );
+    assert_eq!(series(&metrics, "helpline_handoff_wait_seconds_count"), 0.0);
+
+    let (card_message, take) = card(&app);
+    app.telegram
+        .press_button_in(&iris, group, card_message.message_id, &take);
+    app.settle().await;
+    let thread = app.telegram.topics(group)[0].thread_id;
+    app.send(&her, "Привіт").await;
+    app.telegram
+        .send_in_topic(&iris, group, thread, "Привіт, я Iris.");
+    app.settle().await;
+    app.wait_for_message(&her, "the consultant's answer", |m| m.copied_from.is_some())
+        .await;
+
+    let metrics = app.get("/metrics").await.1;
+    assert_eq!(
+        series(&metrics, "helpline_handoff_queue_length"),
+        0.0,
+        "nobody waits once she is taken"
+    );
+    assert_eq!(
+        series(&metrics, "helpline_handoff_wait_seconds_count"),
+        1.0,
+        "one wait, observed at Take"
+    );
+    assert_eq!(
+        series(&metrics, "helpline_relay_latency_seconds_count"),
+        2.0,
+        "one message each way"
+    );
+}
+
+/// A loopback TCP forwarder to the shared Redis that can be cut without touching the server.
+struct RedisProxy {
+    addr: std::net::SocketAddr,
+    cut: tokio_util::sync::CancellationToken,
+}
+
+impl RedisProxy {
+    async fn start() -> RedisProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a proxy port");
+        let addr = listener.local_addr().expect("proxy address");
+        let target = redis_url()
+            .trim_start_matches("redis://")
+            .trim_end_matches('/')
+            .to_owned();
+        let cut = tokio_util::sync::CancellationToken::new();
+        let stop = cut.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut inbound, _) = tokio::select! {
+                    _ = stop.cancelled() => return,
+                    accepted = listener.accept() => match accepted {
+                        Ok(a) => a,
+                        Err(_) => return,
+                    },
+                };
+                let target = target.clone();
+                let stop = stop.clone();
+                tokio::spawn(async move {
+                    let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = stop.cancelled() => {}
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
+                    }
+                });
+            }
+        });
+        RedisProxy { addr, cut }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readyz_says_when_redis_is_gone() {
+    let proxy = RedisProxy::start().await;
+    let prefix = format!("helpline-test-{:016x}", rand::random::<u64>());
+    let app = TestApp::init()
+        .with_staff_group()
+        .with_env("REDIS_URL", &format!("redis://{}", proxy.addr))
+        .with_env("HELPLINE_REDIS_PREFIX", &prefix)
+        .spawn()
+        .await;
+    assert_eq!(app.get("/readyz").await, (200, "ready".to_owned()));
+    // Redis goes away (its port closes and the open connection drops); the shared server stays.
+    proxy.cut.cancel();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        app.get("/readyz").await,
+        (503, "redis unreachable".to_owned())
+    );
+    delete_prefix(&prefix).await;
+}
+
+// ----- after /end: may it be counted, and the documentation form --------------------------------
+
+/// /talk, Take, a word each way and /end; returns the app, the consultant, her, the topic and
+/// the consent question's buttons.
+async fn ended_case() -> (TestApp, TgUser, TgUser, i32, Vec<String>) {
+    let app = app(Setup::Embedded).await;
+    let group = app.staff_group.expect("group");
+    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    app.send(&iris, "/online").await;
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
+    app.send(&her, "/talk").await;
+    app.press(&her, "talk.start.connect").await;
+    let (card_message, take) = card(&app);
+    app.telegram
+        .press_button_in(&iris, group, card_message.message_id, &take);
+    app.settle().await;
+    let thread = app.telegram.topics(group)[0].thread_id;
+    app.send(&her, "Привіт").await;
+    app.telegram.send_in_topic(&iris, group, thread, "/end");
+    app.settle().await;
+    let ask = her_text(Locale::Uk, "handoff-count-ask", &Args::new());
+    let question = app
+        .wait_for_message(&her, "may it be counted", |m| {
+            m.text.as_deref() == Some(ask.as_str())
+        })
+        .await;
+    let buttons: Vec<String> = question
+        .button_data()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(buttons.len(), 2, "yes and no: {buttons:?}");
+    let counters = helpline::stats::Counters::new(app.db.store.db());
+    assert!(
+        counters.rows().await.expect("rows").is_empty(),
+        "nothing is counted before she answers"
+    );
+    (app, iris, her, thread, buttons)
+}
+
+fn doc_forms(app: &TestApp, thread: i32) -> Vec<ChatMessage> {
+    let group = app.staff_group.expect("group");
+    app.telegram
+        .chat(group)
+        .into_iter()
+        .filter(|m| m.thread_id == Some(thread))
+        .filter(|m| m.button_data().iter().any(|d| d.starts_with("doc.")))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn she_agrees_the_case_is_counted_and_documented_by_its_consultant() {
+    let (app, iris, her, thread, buttons) = ended_case().await;
+    let group = app.staff_group.expect("group");
+    let yes = buttons.iter().find(|d| d.ends_with(":1")).expect("yes");
+    app.press(&her, yes).await;
+    let thanks = her_text(Locale::Uk, "handoff-count-thanks", &Args::new());
+    app.wait_for_message(&her, "thanks", |m| {
+        m.text.as_deref() == Some(thanks.as_str())
+    })
+    .await;
+
+    let counters = helpline::stats::Counters::new(app.db.store.db());
+    let rows: Vec<(String, String)> = counters
+        .rows()
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|r| {
+            assert_eq!(r.count, 1, "{r:?}");
+            (r.dimension, r.value)
+        })
+        .collect();
+    assert_eq!(
+        rows.iter()
+            .filter(|(d, _)| d.as_str() == "handoff")
+            .collect::<Vec<_>>(),
+        vec![&("handoff".to_owned(), "routine".to_owned())],
+        "one routine hand-off: {rows:?}"
+    );
+    assert_eq!(rows.len(), 2, "a hand-off and its wait band: {rows:?}");
+
+    // The form in the topic; another consultant cannot touch it.
+    let forms = doc_forms(&app, thread);
+    assert_eq!(forms.len(), 1, "one documentation form");
+    let form = &forms[0];
+    let mira = consultant(&app, IRIS + 1, "Myroslava", "myra_p", "Mira").await;
+    app.telegram
+        .press_button_in(&mira, group, form.message_id, "doc.save");
+    app.settle().await;
+    assert!(
+        app.telegram.answered_callbacks().iter().any(|a| a
+            .text
+            .as_deref()
+            .is_some_and(|t| t.starts_with("Only the consultant who held this case"))),
+        "another consultant is refused"
+    );
+    assert_eq!(app.db.count_rows("case_doc_counts", None).await, 0);
+
+    // Iris ticks physical, goes on and saves.
+    app.telegram
+        .press_button_in(&iris, group, form.message_id, "doc.f.physical");
+    app.settle().await;
+    app.telegram
+        .press_button_in(&iris, group, form.message_id, "doc.next");
+    app.settle().await;
+    app.telegram
+        .press_button_in(&iris, group, form.message_id, "doc.p.partner");
+    app.settle().await;
+    app.telegram
+        .press_button_in(&iris, group, form.message_id, "doc.save");
+    app.settle().await;
+    assert_eq!(app.db.count_rows("case_doc_counts", None).await, 1);
+    let edited = app
+        .telegram
+        .message(group, form.message_id)
+        .expect("the form message");
+    assert!(
+        edited
+            .text
+            .as_deref()
+            .unwrap_or("")
+            .contains("Saved. Thank you."),
+        "edited in place: {edited:?}"
+    );
+    let after: Vec<(String, String)> = counters
+        .rows()
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|r| (r.dimension, r.value))
+        .collect();
+    assert!(
+        after.contains(&("case_form".to_owned(), "physical".to_owned())),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(&("perpetrator".to_owned(), "partner".to_owned())),
+        "{after:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn she_declines_nothing_is_counted_and_no_form() {
+    let (app, _iris, her, thread, buttons) = ended_case().await;
+    let no = buttons.iter().find(|d| d.ends_with(":0")).expect("no");
+    app.press(&her, no).await;
+    let declined = her_text(Locale::Uk, "consent-declined", &Args::new());
+    app.wait_for_message(&her, "declined", |m| {
+        m.text.as_deref() == Some(declined.as_str())
+    })
+    .await;
+    let counters = helpline::stats::Counters::new(app.db.store.db());
+    assert!(counters.rows().await.expect("rows").is_empty());
+    assert_eq!(app.db.count_rows("stat_counters", None).await, 0);
+    assert!(
+        doc_forms(&app, thread).is_empty(),
+        "no form without her yes"
+    );
 }

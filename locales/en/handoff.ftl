@@ -14,3 +14,7 @@ handoff-rated = Thank you. You can come back any time with /talk.
 handoff-returned = Your chat went back to the team for a moment. You are first in line, and someone will write to you soon.
 handoff-urgent-missed = I'm sorry: nobody from our team could answer in time. If you are in danger now, please call one of these numbers:
 handoff-end-button = End this chat
+
+# After /end, below the rating: may this conversation be counted (default no). Buttons reuse consent-yes/consent-no.
+handoff-count-ask = One last thing, only if you want: may we count this conversation in our anonymous numbers? Your consultant would note only general categories — what kind of harm, which services turned you away — never who you are or what you wrote. Saying no changes nothing.
+handoff-count-thanks = Thank you. It was counted — without your name, your account or anything you wrote.

@@ -12,3 +12,7 @@ handoff-rated = Faleminderit. Mund të kthehesh kurdo me /talk.
 handoff-returned = Biseda jote iu kthye ekipit për pak. Je e para në radhë dhe së shpejti dikush do të të shkruajë.
 handoff-urgent-missed = Më vjen keq: askush nga ekipi ynë nuk arriti të përgjigjet në kohë. Nëse je në rrezik tani, të lutem telefono një nga këta numra:
 handoff-end-button = Mbyll bisedën
+
+# After /end, below the rating: may this conversation be counted (default no). Buttons reuse consent-yes/consent-no.
+handoff-count-ask = Edhe një gjë, vetëm nëse do: a mund ta numërojmë këtë bisedë në statistikat tona anonime? Këshilltarja shënon vetëm kategori të përgjithshme — llojin e dëmit, cilat shërbime të refuzuan — kurrë se kush je ti apo çfarë shkrove. Nëse thua «jo», asgjë nuk ndryshon.
+handoff-count-thanks = Faleminderit. Biseda u numërua — pa emër, llogari dhe pa atë që shkrove.

@@ -12,3 +12,7 @@ handoff-rated = Hvala. Možeš se vratiti bilo kada preko /talk.
 handoff-returned = Tvoj razgovor se nakratko vratio timu. Prva si u redu i uskoro će ti neko pisati.
 handoff-urgent-missed = Izvini: niko iz našeg tima nije stigao da odgovori na vreme. Ako si sada u opasnosti, molim te pozovi jedan od ovih brojeva:
 handoff-end-button = Završi razgovor
+
+# After /end, below the rating: may this conversation be counted (default no). Buttons reuse consent-yes/consent-no.
+handoff-count-ask = Još nešto, samo ako želiš: smemo li da uračunamo ovaj razgovor u našu anonimnu statistiku? Savetnica beleži samo opšte kategorije — vrstu povrede, koje službe su te odbile — nikada ko si ti ni šta si pisala. Ako kažeš „ne“, ništa se ne menja.
+handoff-count-thanks = Hvala. Razgovor je uračunat — bez imena, naloga i bez onoga što si pisala.

@@ -93,6 +93,11 @@ pub trait Line: Send + Sync {
 
     /// Adds every entry not in the line and not leased; keeps what is there. Marks it built.
     async fn restore(&self, entries: &[Entry]) -> Result<(), LineError>;
+
+    /// Whether the line's store answers (`/readyz`). The in-process line always does.
+    async fn ping(&self) -> Result<(), LineError> {
+        Ok(())
+    }
 }
 
 // ----- in process ------------------------------------------------------------------------------
@@ -401,6 +406,12 @@ impl Line for RedisLine {
                 .await
         })
         .await
+    }
+
+    async fn ping(&self) -> Result<(), LineError> {
+        self.run(|mut c| async move { redis::cmd("PING").query_async::<String>(&mut c).await })
+            .await
+            .map(|_| ())
     }
 
     async fn waiting(&self) -> Result<Vec<CaseCode>, LineError> {

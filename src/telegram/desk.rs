@@ -14,6 +14,7 @@
 //!
 //! Staff-side text is English (the team's working language); what she sees is in her locale.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -29,6 +30,8 @@ use crate::handoff::{Case, CaseCode, CaseState, Cases, HandoffError, Line, Worki
 use crate::i18n::Args;
 use crate::privacy::Pseudonym;
 use crate::staff::{Role, Staff, StaffMember};
+use crate::stats::doc::{DocForm, Outcome};
+use crate::stats::{Consent, Place};
 use crate::store::Store;
 
 /// Timing rules of the desk. Defaults suit a small team; tests shorten them.
@@ -74,6 +77,8 @@ pub struct GroupButton {
     pub chat_id: i64,
     pub from: i64,
     pub callback_id: String,
+    /// The message the button sits under (0 when Telegram no longer says).
+    pub message_id: i32,
     pub data: String,
 }
 
@@ -90,6 +95,24 @@ pub struct Desk {
     group: AtomicI64,
     /// The board is edited by one task at a time.
     board: tokio::sync::Mutex<()>,
+    counters: crate::stats::Counters,
+    /// After /end: cases whose "may we count it" question is unanswered, and documentation
+    /// forms in progress. In memory on purpose (nothing in it is personal, and nothing needs
+    /// to outlive a restart): a restart forgets them, so her late "yes" counts nothing and an
+    /// unfinished form is lost.
+    after: std::sync::Mutex<HashMap<CaseCode, AfterCase>>,
+}
+
+/// Where a closed case stands on the way to the anonymous counts.
+enum AfterCase {
+    /// She was asked whether it may be counted.
+    Asked,
+    /// She said yes: the documentation form in the topic, for its assignee only.
+    Doc {
+        form: DocForm,
+        message_id: i32,
+        assignee: i64,
+    },
 }
 
 /// A fault inside the desk; she then gets the honest fallback.
@@ -124,6 +147,7 @@ impl Desk {
         let db = store.db();
         Desk {
             cases: Cases::new(db.clone()),
+            counters: crate::stats::Counters::new(db.clone()),
             staff: Staff::new(db),
             line,
             store,
@@ -132,6 +156,7 @@ impl Desk {
             hours,
             group: AtomicI64::new(group.unwrap_or(0)),
             board: tokio::sync::Mutex::new(()),
+            after: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -312,8 +337,147 @@ impl Desk {
                     Vec::new(),
                 )])
             }
+            ["h", "count", code, yes] => {
+                let case = match CaseCode::parse(code) {
+                    Ok(code) => self.cases.by_code(&code).await?,
+                    Err(_) => None,
+                };
+                let asked = case.as_ref().is_some_and(|case| {
+                    case.who == *who
+                        && case.state == CaseState::Closed
+                        && self.after_lock().remove(&case.code).is_some()
+                });
+                match case {
+                    Some(case) if asked && *yes == "1" => {
+                        self.counted(out, &case).await?;
+                        Ok(vec![self.her_message(
+                            locale,
+                            "handoff-count-thanks",
+                            &Args::new(),
+                            Vec::new(),
+                        )])
+                    }
+                    _ => Ok(vec![self.her_message(
+                        locale,
+                        "consent-declined",
+                        &Args::new(),
+                        Vec::new(),
+                    )]),
+                }
+            }
             _ => Ok(vec![self.content.render_fallback(session, "talk-fallback")]),
         }
+    }
+
+    fn after_lock(&self) -> std::sync::MutexGuard<'_, HashMap<CaseCode, AfterCase>> {
+        self.after
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// She agreed: the hand-off is counted (her country, urgency, wait in bands), and the
+    /// consultant who held it is offered the documentation form in the case topic.
+    async fn counted(&self, out: &Outbound, case: &Case) -> Result<(), DeskError> {
+        let waited = case
+            .taken_at
+            .and_then(|taken| (taken - case.queued_at).to_std().ok());
+        if let Err(e) = self
+            .counters
+            .record_handoff(
+                Consent::Given,
+                &Place::country(case.country),
+                case.urgent,
+                waited,
+                Utc::now(),
+            )
+            .await
+        {
+            tracing::error!(error = %e, "a hand-off could not be counted");
+        }
+        let (Some(group), Some(topic), Some(assignee)) =
+            (self.group(), case.topic_id, case.assignee)
+        else {
+            return Ok(());
+        };
+        let form = DocForm::new(case.country, &case.forms);
+        let message = form.render(&self.content.localizer, Locale::En);
+        let message_id = out.send_in(group, Some(topic), &message).await?;
+        self.after_lock().insert(
+            case.code.clone(),
+            AfterCase::Doc {
+                form,
+                message_id,
+                assignee,
+            },
+        );
+        Ok(())
+    }
+
+    /// A `doc.*` button in a case topic: only the consultant who held the case fills it in.
+    async fn doc_button(&self, out: &Outbound, b: &GroupButton) -> Result<(), DeskError> {
+        let member = self.staff.by_telegram_id(b.from).await?;
+        let action = crate::stats::doc::parse(&b.data);
+        let found = {
+            let after = self.after_lock();
+            after.iter().find_map(|(code, a)| match a {
+                AfterCase::Doc {
+                    message_id,
+                    assignee,
+                    form,
+                } if *message_id == b.message_id => Some((code.clone(), *assignee, form.clone())),
+                _ => None,
+            })
+        };
+        let (Some((code, assignee, mut form)), Some(action)) = (found, action) else {
+            out.answer_callback_with(
+                &b.callback_id,
+                "This form is no longer open (perhaps the bot restarted); nothing was stored.",
+            )
+            .await;
+            return Ok(());
+        };
+        if member.as_ref().map(|m| m.id) != Some(assignee) {
+            out.answer_callback_with(
+                &b.callback_id,
+                "Only the consultant who held this case can document it. Thank you!",
+            )
+            .await;
+            return Ok(());
+        }
+        let outcome = form.apply(action);
+        let done = match &outcome {
+            Outcome::Ignored => {
+                out.answer_callback(&b.callback_id).await;
+                return Ok(());
+            }
+            Outcome::Continue => false,
+            Outcome::Discarded => true,
+            Outcome::Saved(record) => {
+                self.counters
+                    .record_doc(Consent::Given, record, Utc::now())
+                    .await
+                    .map_err(|e| tracing::error!(error = %e, "case documentation was not stored"))
+                    .ok();
+                true
+            }
+        };
+        {
+            let mut after = self.after_lock();
+            if done {
+                after.remove(&code);
+            } else if let Some(AfterCase::Doc { form: kept, .. }) = after.get_mut(&code) {
+                *kept = form.clone();
+            }
+        }
+        let _ = out
+            .edit(
+                b.chat_id,
+                b.message_id,
+                &form.render(&self.content.localizer, Locale::En),
+            )
+            .await;
+        out.answer_callback(&b.callback_id).await;
+        Ok(())
     }
 
     async fn open(
@@ -466,6 +630,7 @@ impl Desk {
         chat: i64,
         message_id: i32,
     ) -> Result<bool, DeskError> {
+        let arrived = std::time::Instant::now();
         let Some(case) = self.cases.open_for(who).await? else {
             return Ok(false);
         };
@@ -488,6 +653,7 @@ impl Desk {
             let copy = out
                 .copy(group, Some(topic), chat, message_id, false)
                 .await?;
+            crate::ops::metrics::observe_relay(arrived.elapsed());
             self.cases
                 .mark_relayed(case.id, Direction::In, message_id, copy)
                 .await?;
@@ -591,6 +757,7 @@ impl Desk {
         group: i64,
         message_id: i32,
     ) -> Result<(), DeskError> {
+        let arrived = std::time::Instant::now();
         let now = Utc::now();
         let (first, chat) = tokio::join!(
             self.cases
@@ -609,6 +776,7 @@ impl Desk {
             return Ok(());
         };
         let copy = out.copy(chat, None, group, message_id, false).await?;
+        crate::ops::metrics::observe_relay(arrived.elapsed());
         // Marked at once: a crash between the copy and this mark is the one moment a message
         // can be relayed twice (a repeat rather than a loss).
         self.cases
@@ -629,6 +797,9 @@ impl Desk {
         if Some(b.chat_id) != self.group() {
             out.answer_callback(&b.callback_id).await;
             return Ok(());
+        }
+        if b.data.starts_with(crate::stats::doc::PREFIX) {
+            return self.doc_button(out, &b).await;
         }
         let code = b
             .data
@@ -670,6 +841,7 @@ impl Desk {
             return Ok("Someone else took this case a moment ago. Thank you!".into());
         }
         let _ = self.line.remove(code).await;
+        crate::ops::metrics::observe_wait((now - case.queued_at).to_std().unwrap_or_default());
         tracing::info!("a case was taken");
         self.joined(out, &case, &member).await?;
         Ok(format!("Case {code} is yours."))
@@ -862,10 +1034,18 @@ impl Desk {
         Ok(())
     }
 
-    /// Messages offered to her after a case ends, after the rating. Empty for now: the
-    /// statistics work adds the consent-to-count form here.
-    fn after_case(&self, _case: &Case) -> Vec<OutMessage> {
-        Vec::new()
+    /// Messages offered to her after a case ends, after the rating: may this conversation be
+    /// counted anonymously? Asked every time, even if she agreed after /check (that answer was
+    /// about her /check answers); nothing is counted unless she presses yes.
+    fn after_case(&self, case: &Case) -> Vec<OutMessage> {
+        self.after_lock()
+            .insert(case.code.clone(), AfterCase::Asked);
+        let code = case.code.as_str();
+        let buttons = vec![vec![
+            self.label(case.locale, "consent-yes", format!("h:count:{code}:1")),
+            self.label(case.locale, "consent-no", format!("h:count:{code}:0")),
+        ]];
+        vec![self.her_message(case.locale, "handoff-count-ask", &Args::new(), buttons)]
     }
 
     /// /bind in a group by a coordinator: this group becomes the staff group.
@@ -934,11 +1114,13 @@ impl Desk {
     }
 
     async fn refresh_board_inner(&self, out: &Outbound) -> Result<(), DeskError> {
+        let _one_at_a_time = self.board.lock().await;
+        let waiting = self.cases.waiting().await?;
+        // Every change to the line passes here (and the clock's ticks): the gauge follows it.
+        crate::ops::metrics::set_queue_length(waiting.len());
         let Some(group) = self.group() else {
             return Ok(());
         };
-        let _one_at_a_time = self.board.lock().await;
-        let waiting = self.cases.waiting().await?;
         let now = Utc::now();
         let mut text = if waiting.is_empty() {
             "Waiting line: nobody is waiting.".to_owned()

@@ -134,6 +134,7 @@ pub fn parse(update: &Update) -> Option<Incoming> {
                             chat_id: m.chat().id.0,
                             from: user_id,
                             callback_id: query.id.0.clone(),
+                            message_id: m.id().0,
                             data: query
                                 .data
                                 .clone()
