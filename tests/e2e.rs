@@ -18,26 +18,7 @@ use crate::support::content::shipped;
 use crate::support::fake_telegram::{ChatMessage, MediaKind, MemberStatus, START_TIME, TgUser};
 use crate::support::{Backend, contains_bytes};
 
-/// Runs each named story as `story::sqlite` and `story::postgres`.
-macro_rules! stories {
-    ($($story:ident),* $(,)?) => {$(
-        mod $story {
-            use crate::support::Backend;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$story(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$story(Backend::Postgres).await;
-            }
-        }
-    )*};
-}
-
-stories!(
+crate::support::stories!(
     start_asks_safety_then_language_privacy_country_in_her_language,
     check_with_a_red_flag_brings_numbers_and_talk_now_in_the_same_reply,
     plan_arrives_as_one_protected_message,

@@ -14,26 +14,7 @@ use crate::support::content::shipped;
 use crate::support::fake_telegram::ChatMessage;
 use crate::support::listings::{Doc, Listing};
 
-/// Runs each named story as `story::sqlite` and `story::postgres`.
-macro_rules! stories {
-    ($($story:ident),* $(,)?) => {$(
-        mod $story {
-            use crate::support::Backend;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$story(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$story(Backend::Postgres).await;
-            }
-        }
-    )*};
-}
-
-stories!(
+crate::support::stories!(
     city_type_filter_then_paged_cards,
     shared_location_finds_the_nearest_city_and_is_kept_nowhere,
     confidential_shelter_shows_a_phone_and_no_address,

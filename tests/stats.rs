@@ -13,25 +13,7 @@ use helpline::stats::{Consent, CounterRow, Counters, Place};
 use crate::support::app::TestApp;
 use crate::support::{Backend, TestDb, noon};
 
-macro_rules! on_both {
-    ($($story:ident),* $(,)?) => {$(
-        mod $story {
-            use crate::support::Backend;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$story(Backend::Sqlite).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$story(Backend::Postgres).await;
-            }
-        }
-    )*};
-}
-
-on_both!(
+crate::support::stories!(
     without_consent_nothing_is_counted,
     with_consent_exactly_the_expected_counters_change,
     the_tables_have_no_identifying_column,

@@ -28,3 +28,24 @@ pub fn contains_bytes(haystack: &[u8], needle: &[u8]) -> bool {
             .windows(needle.len())
             .any(|window| window == needle)
 }
+
+/// `stories!(a, b)`: runs each async story `a(Backend)` twice, as the tests `a::sqlite` and
+/// `a::postgres`, so a behaviour only one backend has shows up as one failing test.
+macro_rules! stories {
+    ($($story:ident),* $(,)?) => {$(
+        mod $story {
+            use crate::support::Backend;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$story(Backend::Sqlite).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$story(Backend::Postgres).await;
+            }
+        }
+    )*};
+}
+pub(crate) use stories;
