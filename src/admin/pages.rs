@@ -219,6 +219,23 @@ fn actor(session: &Session) -> (Option<i64>, &str) {
     (Some(session.staff.id), session.staff.name.as_str())
 }
 
+/// Notes the signed-in coordinator's change in the audit log. If it cannot be noted, the
+/// coordinator gets the error page: a change nobody can trace is not reported as done.
+async fn audited(
+    admin: &Admin,
+    session: &Session,
+    at: chrono::DateTime<chrono::Utc>,
+    action: &str,
+    subject: &str,
+    detail: &str,
+) -> Result<(), Response> {
+    admin
+        .audit
+        .record(at, actor(session), action, subject, detail)
+        .await
+        .map_err(|e| failure(e, Some(session)))
+}
+
 // ----- sign in and out ---------------------------------------------------------------------
 
 async fn style() -> Response {
@@ -1160,18 +1177,17 @@ async fn create_service(
         return failure(e.into(), Some(&session));
     }
     let name = catalog.services[0].name.default.clone();
-    if let Err(e) = admin
-        .audit
-        .record(
-            admin.now(),
-            actor(&session),
-            "listing created",
-            &format!("service {id}"),
-            &name,
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        admin.now(),
+        "listing created",
+        &format!("service {id}"),
+        &name,
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     see_other(&format!("/admin/services/{id}?notice=created"))
 }
@@ -1265,18 +1281,17 @@ async fn update_service(
         return failure(e.into(), Some(&session));
     }
     let detail = changed_fields(&before, &catalog.services[0]);
-    if let Err(e) = admin
-        .audit
-        .record(
-            admin.now(),
-            actor(&session),
-            "listing edited",
-            &format!("service {}", before.id),
-            &detail,
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        admin.now(),
+        "listing edited",
+        &format!("service {}", before.id),
+        &detail,
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     see_other(&format!("{path}?notice=saved"))
 }
@@ -1300,18 +1315,17 @@ async fn verify_service(
         Err(DirectoryError::NotFound(_)) => return not_found(&session),
         Err(e) => return failure(e.into(), Some(&session)),
     }
-    if let Err(e) = admin
-        .audit
-        .record(
-            now,
-            actor(&session),
-            "listing verified",
-            &format!("service {id}"),
-            &now.date_naive().to_string(),
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        now,
+        "listing verified",
+        &format!("service {id}"),
+        &now.date_naive().to_string(),
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     see_other(&format!("/admin/services/{id}?notice=verified"))
 }
@@ -1340,18 +1354,17 @@ async fn delete_service(
         Err(DirectoryError::NotFound(_)) => return not_found(&session),
         Err(e) => return failure(e.into(), Some(&session)),
     }
-    if let Err(e) = admin
-        .audit
-        .record(
-            admin.now(),
-            actor(&session),
-            "listing deleted",
-            &format!("service {id}"),
-            &name,
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        admin.now(),
+        "listing deleted",
+        &format!("service {id}"),
+        &name,
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     see_other("/admin/?notice=deleted")
 }
@@ -1484,18 +1497,17 @@ async fn import(State(admin): AdminState, request: axum::extract::Request) -> Re
     };
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     let summary = report.to_string().replace('\n', "; ");
-    if let Err(e) = admin
-        .audit
-        .record(
-            admin.now(),
-            actor(&session),
-            "import",
-            &names.join(", "),
-            &summary,
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        admin.now(),
+        "import",
+        &names.join(", "),
+        &summary,
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     let body = format!(
         "<div class=\"notice\"><p>Imported.</p><pre>{}</pre></div>{}",
@@ -1683,18 +1695,17 @@ async fn staff_add(
     {
         return failure(e, Some(&session));
     }
-    if let Err(e) = admin
-        .audit
-        .record(
-            now,
-            actor(&session),
-            "staff added",
-            &format!("staff {}", member.name),
-            &format!("role {}", member.role),
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        now,
+        "staff added",
+        &format!("staff {}", member.name),
+        &format!("role {}", member.role),
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     see_other("/admin/staff")
 }
@@ -1735,18 +1746,17 @@ async fn staff_invite(
         Ok(t) => t,
         Err(e) => return failure(e, Some(&session)),
     };
-    if let Err(e) = admin
-        .audit
-        .record(
-            now,
-            actor(&session),
-            "invite created",
-            &format!("staff {name}"),
-            &format!("role {role}"),
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        now,
+        "invite created",
+        &format!("staff {name}"),
+        &format!("role {role}"),
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     let extra = match admin.invite_url(&token) {
         Some(url) => format!(
@@ -1805,18 +1815,17 @@ async fn staff_role(
     {
         return failure(e, Some(&session));
     }
-    if let Err(e) = admin
-        .audit
-        .record(
-            admin.now(),
-            actor(&session),
-            "role changed",
-            &format!("staff {}", member.name),
-            &format!("{} → {role}", member.role),
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        admin.now(),
+        "role changed",
+        &format!("staff {}", member.name),
+        &format!("{} → {role}", member.role),
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     see_other("/admin/staff")
 }
@@ -1857,18 +1866,17 @@ async fn staff_remove(
         }
         Err(e) => return failure(e.into(), Some(&session)),
     };
-    if let Err(e) = admin
-        .audit
-        .record(
-            admin.now(),
-            actor(&session),
-            "staff removed",
-            &format!("staff {}", member.name),
-            &format!("was {}", member.role),
-        )
-        .await
+    if let Err(page) = audited(
+        &admin,
+        &session,
+        admin.now(),
+        "staff removed",
+        &format!("staff {}", member.name),
+        &format!("was {}", member.role),
+    )
+    .await
     {
-        return failure(e, Some(&session));
+        return page;
     }
     see_other("/admin/staff")
 }
