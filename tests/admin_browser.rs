@@ -182,6 +182,45 @@ async fn admin_from_anyone_else_is_an_unknown_command_and_invites_register_staff
     assert!(link.protect_content);
     assert!(link.text.unwrap_or_default().contains("/admin/signin/"));
 
+    // A coordinator can invite from the bot too: /invite NAME [coordinator].
+    app.send(&vera, "/invite").await;
+    let usage = app.last_bot_message(&vera).text.unwrap_or_default();
+    assert!(usage.contains("/invite Sun"), "how to write it: {usage}");
+    app.send(&vera, "/invite Sun").await;
+    let invite = app.last_bot_message(&vera);
+    assert!(invite.protect_content, "an invite is not forwardable");
+    let invite = invite.text.unwrap_or_default();
+    let from = invite
+        .find("?start=staff-")
+        .unwrap_or_else(|| panic!("a deep link: {invite}"))
+        + "?start=".len();
+    let payload: String = invite[from..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let sun = app.woman(8010, "Sonia", None, Some("en"));
+    app.send(&sun, &format!("/start {payload}")).await;
+    let member = staff
+        .by_telegram_id(8010)
+        .await
+        .expect("read")
+        .expect("registered by the bot's invite");
+    assert_eq!(
+        (member.name.as_str(), member.role),
+        ("Sun", Role::Consultant)
+    );
+    // A consultant's /invite is an unknown command, like anyone's.
+    let olga = app.woman(7003, "Olga", None, Some("en"));
+    app.send(&olga, "/frobnicate").await;
+    let unknown = app.last_bot_message(&olga).text;
+    app.send(&olga, "/invite Eve coordinator").await;
+    assert_eq!(app.last_bot_message(&olga).text, unknown);
+    assert_eq!(
+        staff.list().await.expect("list").len(),
+        3,
+        "Olga, Vera, Sun"
+    );
+
     // Used once: someone else opening it is just a /start.
     let other = app.woman(8009, "Other", None, Some("en"));
     app.send(&other, &format!("/start staff-{token}")).await;

@@ -73,6 +73,9 @@ pub enum StaffCommand {
     SignIn,
     /// `/start staff-<token>`: someone opened a staff invite.
     Invite(String),
+    /// `/invite NAME [coordinator]`: a coordinator asks the bot for an invite link, the same
+    /// one the admin's staff page makes. What follows `/invite` is read by the admin.
+    NewInvite(String),
 }
 
 impl StaffCommand {
@@ -87,6 +90,7 @@ impl StaffCommand {
         let name = head.split('@').next().unwrap_or_default();
         match name.to_ascii_lowercase().as_str() {
             "admin" if payload.is_empty() => Some(StaffCommand::SignIn),
+            "invite" => Some(StaffCommand::NewInvite(payload.to_owned())),
             "start" => {
                 let token = payload.strip_prefix(auth::INVITE_PREFIX)?;
                 let ok = (16..=58).contains(&token.len())
@@ -105,6 +109,15 @@ pub enum StaffReply {
     SignInLink(String),
     /// She joined the staff through an invite.
     Joined(StaffMember),
+    /// An invite for `name`: `url` is the deep link, or `/start staff-…` while the bot's
+    /// username is unknown.
+    InviteLink {
+        name: StaffName,
+        role: Role,
+        url: String,
+    },
+    /// `/invite` without a usable name (none, too long, control characters): how to write it.
+    InviteUsage,
 }
 
 /// The admin: its tables, the directory it edits, and where it is reachable.
@@ -239,8 +252,47 @@ impl Admin {
                     .await?;
                 Ok(Some(StaffReply::Joined(member)))
             }
+            StaffCommand::NewInvite(payload) => {
+                let Some(member) = self.staff.by_telegram_id(telegram_id).await? else {
+                    return Ok(None);
+                };
+                if member.role != Role::Coordinator {
+                    return Ok(None);
+                }
+                let Some((name, role)) = invite_request(payload) else {
+                    return Ok(Some(StaffReply::InviteUsage));
+                };
+                let token = self.auth.mint_invite(&name, role, now).await?;
+                self.audit
+                    .record(
+                        now,
+                        (Some(member.id), member.name.as_str()),
+                        "invite created",
+                        &format!("staff {name}"),
+                        &format!("role {role}"),
+                    )
+                    .await?;
+                let url = self
+                    .invite_url(&token)
+                    .unwrap_or_else(|| format!("/start {}{token}", auth::INVITE_PREFIX));
+                Ok(Some(StaffReply::InviteLink { name, role, url }))
+            }
         }
     }
+}
+
+/// Reads `NAME [consultant|coordinator]` after `/invite`: the role, when given, is the last
+/// word; the name is the rest. A consultant unless said otherwise.
+fn invite_request(payload: &str) -> Option<(StaffName, Role)> {
+    let payload = payload.trim();
+    let (name, role) = match payload.rsplit_once(char::is_whitespace) {
+        Some((rest, last)) => match Role::parse(last) {
+            Ok(role) => (rest.trim(), role),
+            Err(_) => (payload, Role::Consultant),
+        },
+        None => (payload, Role::Consultant),
+    };
+    Some((StaffName::parse(name).ok()?, role))
 }
 
 /// The admin's routes, all under `/admin`.
@@ -269,5 +321,29 @@ mod tests {
         assert_eq!(StaffCommand::parse("/start uk_UA"), None);
         assert_eq!(StaffCommand::parse("/start staff-<b>"), None);
         assert_eq!(StaffCommand::parse("/start"), None);
+        assert_eq!(
+            StaffCommand::parse("/invite Sun coordinator"),
+            Some(StaffCommand::NewInvite("Sun coordinator".into()))
+        );
+    }
+
+    #[test]
+    fn invite_requests_read_the_role_from_the_last_word() {
+        let read = |p: &str| invite_request(p).map(|(n, r)| (n.as_str().to_owned(), r));
+        assert_eq!(read("Sun"), Some(("Sun".into(), Role::Consultant)));
+        assert_eq!(
+            read("Sun coordinator"),
+            Some(("Sun".into(), Role::Coordinator))
+        );
+        assert_eq!(
+            read("Mother Teresa"),
+            Some(("Mother Teresa".into(), Role::Consultant))
+        );
+        assert_eq!(read(""), None);
+        assert_eq!(
+            read("coordinator"),
+            Some(("coordinator".into(), Role::Consultant))
+        );
+        assert_eq!(read(&"x".repeat(40)), None);
     }
 }

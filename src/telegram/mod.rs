@@ -721,6 +721,20 @@ impl Shared {
                     &Args::new().text("name", member.name.as_str().to_owned()),
                 )
             }
+            StaffReply::InviteLink { name, role, url } => {
+                let id = match role {
+                    crate::staff::Role::Consultant => "staff-invite-consultant",
+                    crate::staff::Role::Coordinator => "staff-invite-coordinator",
+                };
+                l10n.text(
+                    locale,
+                    id,
+                    &Args::new()
+                        .text("name", name.as_str().to_owned())
+                        .text("url", url.clone()),
+                )
+            }
+            StaffReply::InviteUsage => l10n.text(locale, "staff-invite-usage", &Args::new()),
         };
         let message = OutMessage {
             text,
