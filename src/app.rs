@@ -19,9 +19,10 @@ const DESK_TICK: Duration = Duration::from_secs(2);
 
 /// How often the retention purge runs.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
-/// How often the service directory is reloaded, so edits made by another instance show up.
-/// An edit made in this process refreshes it at once.
-const DIRECTORY_REFRESH_EVERY: Duration = Duration::from_secs(60);
+/// How often the directory's version is checked, so edits made by another instance show up
+/// (the listings are re-read only when it moved). An edit made in this process refreshes it at
+/// once.
+const DIRECTORY_REFRESH_EVERY: Duration = Duration::from_secs(5);
 
 /// Runs the bot until `shutdown` is cancelled.
 pub async fn run(
@@ -186,7 +187,7 @@ pub async fn run(
                     _ = shutdown.cancelled() => return,
                     _ = tokio::time::sleep(DIRECTORY_REFRESH_EVERY) => {}
                 }
-                if let Err(e) = directory.refresh().await {
+                if let Err(e) = directory.refresh_if_changed().await {
                     tracing::warn!(error = %e, "reloading the service directory failed; the last copy stays in use");
                 }
             }

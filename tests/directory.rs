@@ -46,6 +46,7 @@ stories!(
     inactive_listings_are_never_found,
     names_follow_her_language,
     a_service_at_several_places_appears_once,
+    another_instance_reloads_only_after_a_change,
 );
 
 /// The settings the bot runs with: OST rules from the shipped `flows/countries.toml`.
@@ -725,4 +726,79 @@ async fn a_service_at_several_places_appears_once(db: TestDb) {
     );
     assert_eq!(page.total, 2);
     assert_eq!(page.cards[0].distance_km, 0);
+}
+
+/// Two instances on one database: the one that did not make a change reloads after it, once,
+/// and a check with nothing changed reads no listings.
+async fn another_instance_reloads_only_after_a_change(db: TestDb) {
+    let doc = Doc::new()
+        .place("kyiv-1", "UA", "Kyiv", 50.45, 30.52)
+        .listing(Listing::new("shown", "kyiv-1"))
+        .listing(Listing::new("other", "kyiv-1"));
+    let first = with(&db, doc.clone(), settings()).await;
+    let second = db.directory(settings()).await;
+    let search = |d: &Arc<dyn Directory>| {
+        sorted(ids(&d
+            .search(&all(Query::new(city("kyiv"), Locale::Uk)), noon())
+            .expect("search")))
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    };
+    assert!(
+        !second.refresh_if_changed().await.expect("check"),
+        "nothing changed since it opened"
+    );
+    assert_eq!(search(&second), ["other", "shown"]);
+
+    let shown = RecordId::parse("shown").expect("id");
+    first
+        .set_status(&shown, Status::Inactive)
+        .await
+        .expect("status");
+    assert_eq!(search(&second), ["other", "shown"], "not yet reloaded");
+    assert!(
+        second.refresh_if_changed().await.expect("check"),
+        "a status change"
+    );
+    assert_eq!(search(&second), ["other"]);
+    assert!(!second.refresh_if_changed().await.expect("check"), "once");
+
+    let day = noon().date_naive();
+    first.mark_verified(&shown, day).await.expect("verified");
+    assert!(
+        second.refresh_if_changed().await.expect("check"),
+        "verified"
+    );
+    assert_eq!(
+        second
+            .index()
+            .listing(&shown)
+            .and_then(|l| l.service.assured_date),
+        Some(day)
+    );
+
+    first
+        .delete_service(&RecordId::parse("other").expect("id"))
+        .await
+        .expect("delete");
+    assert!(
+        second.refresh_if_changed().await.expect("check"),
+        "a delete"
+    );
+    assert!(search(&second).is_empty());
+
+    // An import that changes nothing raises nothing; one that changes something does.
+    let same = first.import_json(&doc.text()).await.expect("import");
+    assert!(!same.changed_nothing(), "the deleted listing comes back");
+    assert!(
+        second.refresh_if_changed().await.expect("check"),
+        "an import"
+    );
+    let again = first.import_json(&doc.text()).await.expect("import");
+    assert!(again.changed_nothing());
+    assert!(
+        !second.refresh_if_changed().await.expect("check"),
+        "a no-op import"
+    );
 }

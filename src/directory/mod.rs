@@ -13,7 +13,8 @@
 //!
 //! Every change goes through one transaction and is followed by a reload of the index, so a
 //! search never touches the database and answers the same on both backends. Another instance
-//! sharing a Postgres database sees a change after its own [`Directory::refresh`].
+//! sharing a Postgres database sees a change after its own [`Directory::refresh_if_changed`]
+//! (every change raises `directory_version` in its transaction; the app checks it every 5 s).
 //!
 //! For the bot: [`Cities::in_country`] or [`Cities::nearest`] gives her city; [`Query`] says what
 //! she wants; `directory.search(&query, now)` returns a [`SearchPage`] of [`Card`]s;
@@ -207,8 +208,14 @@ pub trait Directory: Send + Sync {
     /// The current snapshot (a cheap clone). Holding it keeps that snapshot alive, unchanged.
     fn index(&self) -> Arc<Index>;
 
-    /// Reloads the index from the database: after another instance changed it, or on a timer.
+    /// Reloads the index from the database.
     async fn refresh(&self) -> Result<Arc<Index>, DirectoryError>;
+
+    /// Reloads the index only if the directory changed since it was loaded (every change
+    /// raises a version number in its own transaction; reading it is one tiny query). True
+    /// when it reloaded. What the timer calls, so another instance's edit shows within seconds
+    /// without re-reading every listing each time.
+    async fn refresh_if_changed(&self) -> Result<bool, DirectoryError>;
 
     /// Everything in the database, sorted by id.
     async fn load(&self) -> Result<Catalog, DirectoryError>;

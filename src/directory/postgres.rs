@@ -17,6 +17,8 @@ pub struct PostgresDirectory {
     cities: Arc<Cities>,
     settings: Settings,
     index: RwLock<Arc<Index>>,
+    /// The directory's version the index was loaded at.
+    loaded: std::sync::atomic::AtomicI64,
 }
 
 impl PostgresDirectory {
@@ -43,6 +45,7 @@ impl PostgresDirectory {
             cities,
             settings,
             index: RwLock::new(Arc::new(empty)),
+            loaded: std::sync::atomic::AtomicI64::new(-1),
         };
         directory.refresh().await?;
         Ok(directory)

@@ -114,6 +114,10 @@ pub(super) const SET_ASSURED: &str =
     "UPDATE directory_services SET assured_date = $1 WHERE id = $2";
 pub(super) const DELETE_SERVICE: &str = "DELETE FROM directory_services WHERE id = $1";
 pub(super) const SET_STATUS: &str = "UPDATE directory_services SET status = $1 WHERE id = $2";
+/// Raised in the transaction of every change, so other instances know to reload.
+pub(super) const BUMP_VERSION: &str =
+    "UPDATE directory_version SET version = version + 1 WHERE id = 1";
+pub(super) const VERSION: &str = "SELECT version FROM directory_version WHERE id = 1";
 
 /// Name and description translations as stored.
 pub(super) fn translations_json(name: &Text, description: &Text) -> String {
@@ -507,7 +511,18 @@ macro_rules! directory_backend {
                             .map_err(failed())?;
                     }
                 }
+                sqlx::query(BUMP_VERSION)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed())?;
                 tx.commit().await.map_err(failed())
+            }
+
+            async fn version(&self) -> Result<i64, DirectoryError> {
+                sqlx::query_scalar($crate::directory::sql::VERSION)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(DirectoryError::database("reading the directory's version"))
             }
 
             fn swap(&self, index: std::sync::Arc<Index>) {
@@ -528,6 +543,9 @@ macro_rules! directory_backend {
             }
 
             async fn refresh(&self) -> Result<std::sync::Arc<Index>, DirectoryError> {
+                // The version first: a change committed while the rows are read makes the next
+                // check reload once more, never miss it.
+                let version = self.version().await?;
                 let catalog = self.read_rows().await?;
                 let index = std::sync::Arc::new(Index::build(
                     catalog,
@@ -535,7 +553,18 @@ macro_rules! directory_backend {
                     self.settings.clone(),
                 ));
                 self.swap(index.clone());
+                self.loaded
+                    .store(version, std::sync::atomic::Ordering::Relaxed);
                 Ok(index)
+            }
+
+            async fn refresh_if_changed(&self) -> Result<bool, DirectoryError> {
+                let loaded = self.loaded.load(std::sync::atomic::Ordering::Relaxed);
+                if self.version().await? == loaded {
+                    return Ok(false);
+                }
+                self.refresh().await?;
+                Ok(true)
             }
 
             async fn load(&self) -> Result<$crate::directory::model::Catalog, DirectoryError> {
@@ -563,15 +592,23 @@ macro_rules! directory_backend {
                 service: &$crate::directory::model::RecordId,
                 on: chrono::NaiveDate,
             ) -> Result<(), DirectoryError> {
-                let done = sqlx::query($crate::directory::sql::SET_ASSURED)
+                use $crate::directory::sql::*;
+                let failed = || DirectoryError::database("marking a listing verified");
+                let mut tx = self.pool.begin().await.map_err(failed())?;
+                let done = sqlx::query(SET_ASSURED)
                     .bind(on)
                     .bind(service.as_str())
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
-                    .map_err(DirectoryError::database("marking a listing verified"))?;
+                    .map_err(failed())?;
                 if done.rows_affected() == 0 {
                     return Err(DirectoryError::NotFound(service.clone()));
                 }
+                sqlx::query(BUMP_VERSION)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed())?;
+                tx.commit().await.map_err(failed())?;
                 self.refresh().await?;
                 Ok(())
             }
@@ -599,6 +636,10 @@ macro_rules! directory_backend {
                     // Dropping the transaction rolls it back.
                     return Err(DirectoryError::NotFound(service.clone()));
                 }
+                sqlx::query(BUMP_VERSION)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed())?;
                 tx.commit().await.map_err(failed())?;
                 self.refresh().await?;
                 Ok(())
@@ -609,15 +650,23 @@ macro_rules! directory_backend {
                 service: &$crate::directory::model::RecordId,
                 status: $crate::directory::model::Status,
             ) -> Result<(), DirectoryError> {
-                let done = sqlx::query($crate::directory::sql::SET_STATUS)
+                use $crate::directory::sql::*;
+                let failed = || DirectoryError::database("changing a listing's status");
+                let mut tx = self.pool.begin().await.map_err(failed())?;
+                let done = sqlx::query(SET_STATUS)
                     .bind(status.as_str())
                     .bind(service.as_str())
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await
-                    .map_err(DirectoryError::database("changing a listing's status"))?;
+                    .map_err(failed())?;
                 if done.rows_affected() == 0 {
                     return Err(DirectoryError::NotFound(service.clone()));
                 }
+                sqlx::query(BUMP_VERSION)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(failed())?;
+                tx.commit().await.map_err(failed())?;
                 self.refresh().await?;
                 Ok(())
             }

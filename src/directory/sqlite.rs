@@ -20,6 +20,8 @@ pub struct SqliteDirectory {
     cities: Arc<Cities>,
     settings: Settings,
     index: RwLock<Arc<Index>>,
+    /// The directory's version the index was loaded at.
+    loaded: std::sync::atomic::AtomicI64,
 }
 
 impl SqliteDirectory {
@@ -78,6 +80,7 @@ impl SqliteDirectory {
             cities,
             settings,
             index: RwLock::new(Arc::new(empty)),
+            loaded: std::sync::atomic::AtomicI64::new(-1),
         };
         directory.refresh().await?;
         Ok(directory)
