@@ -3,7 +3,8 @@
 //! see [`crate::ops::metrics`]), the coordinators' admin under `/admin` ([`crate::admin`]), and
 //! the webhook, which checks
 //! Telegram's secret-token header and answers once her task has handled the update: Telegram
-//! forgets an update it got a 200 for, so answering earlier would lose it to a crash.
+//! forgets an update it got a 200 for, so answering earlier would lose it to a crash. A turn
+//! that takes too long (a database outage) is answered 503, so Telegram delivers it again.
 
 use std::sync::Arc;
 
@@ -22,7 +23,14 @@ pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
 
 /// How long the webhook waits for a turn before answering anyway: under Telegram's own timeout
 /// for webhook answers, since a timeout there means a redelivery and a slower line for everyone.
+/// A turn still running then (waiting out a database outage, say) is answered 503: Telegram
+/// delivers it again later, so a crash meanwhile loses nothing, and the redelivery is
+/// recognised once the first delivery's turn is over (her session's handled ids, the relay's
+/// `case_messages`).
 const WEBHOOK_TURN_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long `/readyz` waits for the database: a pool that cannot connect would otherwise hold
+/// the probe for its whole acquire timeout.
+const READY_DATABASE_LIMIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Clone)]
 struct AppState {
@@ -66,7 +74,10 @@ pub fn router(
 }
 
 async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.store.ping().await.is_err() {
+    if !matches!(
+        tokio::time::timeout(READY_DATABASE_LIMIT, state.store.ping()).await,
+        Ok(Ok(()))
+    ) {
         return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable");
     }
     // The hand-off line's Redis (REDIS_URL) when configured; the in-process line always answers.
@@ -115,8 +126,12 @@ async fn webhook(State(state): State<AppState>, headers: HeaderMap, body: Bytes)
                 .await
                 .is_err()
             {
-                // Telegram would give up and deliver it again; her task goes on with it anyway.
-                tracing::warn!("a webhook update is acknowledged before its turn is over");
+                // Her task goes on with it; Telegram delivers it again, and if the turn is over
+                // by then, the redelivery changes nothing.
+                tracing::warn!(
+                    "a webhook update is not handled yet; Telegram will deliver it again"
+                );
+                return StatusCode::SERVICE_UNAVAILABLE;
             }
         }
         // A body Telegram would only resend unchanged: acknowledged and dropped, content unlogged.

@@ -102,6 +102,15 @@ pub enum StaffError {
     },
 }
 
+impl crate::db::Transient for StaffError {
+    fn is_transient(&self) -> bool {
+        match self {
+            StaffError::Database { source, .. } => crate::db::is_transient(source),
+            _ => false,
+        }
+    }
+}
+
 fn database(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StaffError {
     move |source| StaffError::Database { doing, source }
 }

@@ -10,6 +10,7 @@ mod directory; // service search on SQLite and Postgres: types, filters, nearest
 mod directory_import; // HSDS JSON/CSV: round trips, refusals naming each place, no-op re-imports, hostile text
 mod e2e; // the whole bot against the fake Bot API on SQLite and Postgres: flows, quick exit, faults, privacy, restarts
 mod fake_telegram_selftest; // the fake Bot API behaves like Telegram, through teloxide's real client
+mod faults; // private Redis and PostgreSQL broken mid-hand-off: Redis killed, restarted empty and FLUSHALLed, Postgres restarted and stopped; every message once, in order, nobody out of line
 mod handoff; // /talk → topic, card, Take, relay both ways, /note, /end; the Take race; the line on both backends; deadlines and shifts on a chosen clock; kill -9, Redis emptied, 429s
 mod handoff_privacy; // after a whole hand-off with rating, consent and the documentation form: nothing identifying or written in any table, log, Redis key or metric
 mod localizer; // fallback chains are a safety net that works, and locales load strictly

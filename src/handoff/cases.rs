@@ -22,6 +22,15 @@ pub enum HandoffError {
     NoFreeCode,
 }
 
+impl crate::db::Transient for HandoffError {
+    fn is_transient(&self) -> bool {
+        match self {
+            HandoffError::Database { source, .. } => crate::db::is_transient(source),
+            HandoffError::NoFreeCode => false,
+        }
+    }
+}
+
 fn database(doing: &'static str) -> impl FnOnce(sqlx::Error) -> HandoffError {
     move |source| HandoffError::Database { doing, source }
 }

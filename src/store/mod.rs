@@ -69,6 +69,18 @@ pub enum StoreError {
     Unreadable { what: &'static str },
 }
 
+impl crate::db::Transient for StoreError {
+    /// The database is restarting or unreachable ([`crate::db::is_transient`]).
+    fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Database { source, .. } | StoreError::Connect(source) => {
+                crate::db::is_transient(source)
+            }
+            _ => false,
+        }
+    }
+}
+
 impl StoreError {
     fn database(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StoreError {
         move |source| StoreError::Database { doing, source }

@@ -10,7 +10,11 @@
 //!
 //! Every message is relayed once: its id is noted in `case_messages` before the copy and
 //! marked after it, so a redelivered update (a restart mid-relay, a duplicate from Telegram) is
-//! not copied again. Nothing she writes is stored, only message ids.
+//! not copied again. Nothing she writes is stored, only message ids. The mark after a copy waits
+//! out a database outage ([`crate::db::patiently`]) rather than fail: a failed mark would let
+//! the retried update copy the message again. Redis being away costs nothing: a case opened
+//! meanwhile is in the database, and the clock puts it in line (and says every place again)
+//! when Redis is back.
 //!
 //! Staff-side text is English (the team's working language); what she sees is in her locale.
 
@@ -24,6 +28,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::outbound::{Outbound, SendError};
 use crate::content::Content;
 use crate::conversation::{Button, OutMessage, Session};
+use crate::db::{PATIENCE, patiently};
 use crate::domain::{Form, Locale};
 use crate::handoff::cases::{Direction, NewCase};
 use crate::handoff::{Case, CaseCode, CaseState, Cases, HandoffError, Line, WorkingHours};
@@ -61,7 +66,7 @@ impl Default for DeskRules {
 
 /// A message in the staff group, reduced to what the desk needs. Text is never kept; only a
 /// command and its argument are read.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct GroupMessage {
     pub chat_id: i64,
     pub thread_id: Option<i32>,
@@ -72,7 +77,7 @@ pub struct GroupMessage {
 }
 
 /// A button pressed in the staff group.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct GroupButton {
     pub chat_id: i64,
     pub from: i64,
@@ -128,6 +133,19 @@ pub enum DeskError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Send(#[from] SendError),
+}
+
+impl crate::db::Transient for DeskError {
+    /// A database outage: the update is worth handling again once it is back. Redis (the line
+    /// is a cache the clock rebuilds) and Telegram (the outbound retries on its own) are not.
+    fn is_transient(&self) -> bool {
+        match self {
+            DeskError::Cases(e) => e.is_transient(),
+            DeskError::Staff(e) => e.is_transient(),
+            DeskError::Store(e) => e.is_transient(),
+            DeskError::Line(_) | DeskError::Send(_) => false,
+        }
+    }
 }
 
 const GROUP_FACT: &str = "group";
@@ -507,7 +525,13 @@ impl Desk {
         // Her route is saved at the end of the turn; saved here too, so a Take that comes
         // before the turn is over can reach her.
         self.store.put_route(who, chat, now).await?;
-        self.line.push(&case.entry()).await?;
+        // The line is a cache of the cases table: with Redis away she is still in line (the
+        // database), and the desk's clock puts her into Redis when it is back.
+        if self.line.push(&case.entry()).await.is_err() {
+            tracing::warn!(
+                "the line is unreachable; the desk's clock adds the case when it is back"
+            );
+        }
         tracing::info!(urgent, "a case was opened");
 
         let name = topic_name(&case);
@@ -654,8 +678,7 @@ impl Desk {
                 .copy(group, Some(topic), chat, message_id, false)
                 .await?;
             crate::ops::metrics::observe_relay(arrived.elapsed());
-            self.cases
-                .mark_relayed(case.id, Direction::In, message_id, copy)
+            self.mark_copied(case.id, Direction::In, message_id, copy)
                 .await?;
         }
         Ok(true)
@@ -779,16 +802,34 @@ impl Desk {
         crate::ops::metrics::observe_relay(arrived.elapsed());
         // Marked at once: a crash between the copy and this mark is the one moment a message
         // can be relayed twice (a repeat rather than a loss).
-        self.cases
-            .mark_relayed(case.id, Direction::Out, message_id, copy)
+        self.mark_copied(case.id, Direction::Out, message_id, copy)
             .await?;
-        // Her quick exit deletes it with the rest.
+        // Her quick exit deletes it with the rest: worth waiting for through an outage, or the
+        // copy would outlive her quick exit.
         let (recorded, touched) = tokio::join!(
-            self.store.record_message(&case.who, copy, now),
+            patiently("recording a relayed message", PATIENCE, None, || self
+                .store
+                .record_message(&case.who, copy, now)),
             self.cases.touch_staff(case.id, now)
         );
         recorded?;
         touched?;
+        Ok(())
+    }
+
+    /// Notes that `source_id` was copied, waiting through a database outage: once the copy is
+    /// made, giving up here would let a redelivery copy it a second time.
+    async fn mark_copied(
+        &self,
+        case_id: i64,
+        direction: Direction,
+        source_id: i32,
+        copy: i32,
+    ) -> Result<(), DeskError> {
+        patiently("noting a relayed message", PATIENCE, None, || {
+            self.cases.mark_relayed(case_id, direction, source_id, copy)
+        })
+        .await?;
         Ok(())
     }
 
@@ -867,7 +908,13 @@ impl Desk {
             ));
             let _ = out.send_in(group, Some(topic), &text).await;
         }
-        if let Some(chat) = self.store.get_route(&case.who).await? {
+        // The case is hers already: a retried Take would not get here again, so wait out an
+        // outage rather than leave her without the news and her waiting messages unrelayed.
+        let route = patiently("finding her chat", PATIENCE, None, || {
+            self.store.get_route(&case.who)
+        })
+        .await?;
+        if let Some(chat) = route {
             let args = Args::new().text("name", member.name.as_str());
             let end = vec![vec![self.label(
                 case.locale,
@@ -880,12 +927,16 @@ impl Desk {
             }
             // What she wrote while she waited, in order.
             if let Some(topic) = case.topic_id {
-                for message_id in self.cases.unrelayed(case.id).await? {
+                let unrelayed =
+                    patiently("listing messages not yet relayed", PATIENCE, None, || {
+                        self.cases.unrelayed(case.id)
+                    })
+                    .await?;
+                for message_id in unrelayed {
                     let copy = out
                         .copy(group, Some(topic), chat, message_id, false)
                         .await?;
-                    self.cases
-                        .mark_relayed(case.id, Direction::In, message_id, copy)
+                    self.mark_copied(case.id, Direction::In, message_id, copy)
                         .await?;
                 }
             }
@@ -1161,17 +1212,20 @@ impl Desk {
     /// The desk's clock: the line restored if Redis lost it, urgent deadlines, silent
     /// assignees. Called every few seconds with the current time (tests pass their own).
     pub async fn tick(&self, out: &Outbound, now: DateTime<Utc>) -> Result<(), DeskError> {
+        let mut changed = false;
         if !self.line.is_built().await? {
             let n = self.restore().await?;
             tracing::warn!(
                 cases = n,
                 "the waiting line was empty (Redis restarted?); restored from the database"
             );
+            // Places told while the line was away may be wrong: the board and every waiting
+            // woman's place are said again.
+            changed = true;
         } else {
             // Cheap, and it also puts back a case whose claim was never settled (a crash).
             self.restore().await?;
         }
-        let mut changed = false;
         for case in self.cases.waiting().await? {
             if case.urgent
                 && !case.escalated

@@ -6,6 +6,14 @@
 //! edit the messages ([`outbound`]), then store the session. Sending before storing means a crash
 //! can repeat a reply but never lose one; the session remembers the update ids it handled, so a
 //! redelivered update changes nothing.
+//!
+//! A database outage (a Postgres restart, a failover, SQLite busy: [`crate::db::is_transient`])
+//! does not drop an update: its handling is tried again with growing waits for up to
+//! [`crate::db::PATIENCE`] while the update stays in flight (polling does not confirm it, the
+//! webhook answers 503 after its limit so Telegram delivers it again), and the sender's later
+//! updates wait behind it in her queue. Only then does it fall back to the apology. The relay is
+//! safe to run again: a message is noted in `case_messages` before it is copied, and the mark
+//! after the copy is itself waited for, so a retried update copies nothing twice.
 
 pub mod desk;
 pub mod inbound;
@@ -29,6 +37,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::SendLimits;
 use crate::content::Content;
 use crate::conversation::{Command, Effect, Input, OutMessage, SESSION_VERSION, Session, World};
+use crate::db::{PATIENCE, patiently};
 use crate::directory::Directory;
 use crate::domain::Locale;
 use crate::i18n::Args;
@@ -332,25 +341,41 @@ impl Shared {
         let desk = self.desk.get();
         let mut ok = true;
         match incoming.event {
+            // A database outage holds the update (and the sender's next ones, queued behind it)
+            // until the database is back: the consultant's message reaches her late, not never.
             Event::Group(message) => {
                 if let Some(desk) = desk
-                    && let Err(e) = desk.group_message(&self.out, message).await
+                    && let Err(e) = self
+                        .patiently("relaying a staff group message", || {
+                            desk.group_message(&self.out, message.clone())
+                        })
+                        .await
                 {
+                    ok = false;
                     tracing::error!(error = %e, "a staff group message failed");
                 }
             }
             Event::GroupButton(button) => match desk {
                 Some(desk) => {
-                    if let Err(e) = desk.group_button(&self.out, button).await {
+                    if let Err(e) = self
+                        .patiently("a staff group button", || {
+                            desk.group_button(&self.out, button.clone())
+                        })
+                        .await
+                    {
+                        ok = false;
                         tracing::error!(error = %e, "a staff group button failed");
+                        self.out.answer_callback(&button.callback_id).await;
                     }
                 }
                 None => self.out.answer_callback(&button.callback_id).await,
             },
             Event::Shift { online, message_id } => {
                 let staff = match desk {
-                    Some(desk) => desk
-                        .shift(&self.out, incoming.user_id, online)
+                    Some(desk) => self
+                        .patiently("a shift change", || {
+                            desk.shift(&self.out, incoming.user_id, online)
+                        })
                         .await
                         .unwrap_or_else(|e| {
                             tracing::error!(error = %e, "a shift change failed");
@@ -377,7 +402,10 @@ impl Shared {
                 if let Some(desk) = desk {
                     desk.forget(&self.out, &who).await;
                 }
-                if let Err(e) = self.store.forget(&who).await {
+                if let Err(e) = self
+                    .patiently("forgetting her", || self.store.forget(&who))
+                    .await
+                {
                     tracing::error!(error = %e, "forgetting a woman who blocked the bot failed");
                 }
                 tracing::info!("a woman blocked the bot; everything about her was erased");
@@ -388,16 +416,21 @@ impl Shared {
                 message_id,
                 callback,
             } => {
+                // Run again from the start after an outage: nothing of a turn that failed on the
+                // database is stored, and the session's handled ids stop a second run of one that
+                // was.
                 if let Err(e) = self
-                    .converse(
-                        &who,
-                        incoming.update_id,
-                        incoming.chat_id,
-                        incoming.language.as_deref(),
-                        input,
-                        message_id,
-                        callback.as_ref(),
-                    )
+                    .patiently("a turn", || {
+                        self.converse(
+                            &who,
+                            incoming.update_id,
+                            incoming.chat_id,
+                            incoming.language.as_deref(),
+                            input.clone(),
+                            message_id,
+                            callback.as_ref(),
+                        )
+                    })
                     .await
                 {
                     ok = false;
@@ -420,9 +453,22 @@ impl Shared {
         let Some(desk) = self.desk.get() else {
             return false;
         };
-        match desk.from_her(&self.out, who, chat, message_id).await {
+        // Safe to run again: her message is noted before it is copied and marked after, so a
+        // second run copies only what the first did not.
+        let relayed = self
+            .patiently("relaying her message", || {
+                desk.from_her(&self.out, who, chat, message_id)
+            })
+            .await;
+        match relayed {
             Ok(true) => {
-                if let Err(e) = self.store.record_message(who, message_id, Utc::now()).await {
+                // Her quick exit must find it: waited for like the relay itself.
+                let recorded = self
+                    .patiently("recording her message", || {
+                        self.store.record_message(who, message_id, Utc::now())
+                    })
+                    .await;
+                if let Err(e) = recorded {
                     tracing::warn!(error = %e, "a relayed message id was not recorded");
                 }
                 true
@@ -433,6 +479,19 @@ impl Shared {
                 false
             }
         }
+    }
+
+    /// Runs `op` again while it fails on a database outage, for up to [`PATIENCE`], with her
+    /// update still in flight: polling does not confirm it to Telegram and the webhook has not
+    /// answered, so a crash meanwhile means redelivery. Her later updates wait in her queue
+    /// behind it, so nothing overtakes it. At shutdown it stops waiting.
+    async fn patiently<T, E, F, Fut>(&self, doing: &'static str, op: F) -> Result<T, E>
+    where
+        E: crate::db::Transient,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        patiently(doing, PATIENCE, Some(&self.closing), op).await
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -603,7 +662,11 @@ impl Shared {
             chat_id: chat,
             message_ids: &message_ids,
         };
-        self.store.save_turn(who, turn, now).await?;
+        // Her reply is sent: wait out an outage here rather than fail the turn and send it again.
+        patiently("saving a turn", PATIENCE, Some(&self.closing), || {
+            self.store.save_turn(who, turn, now)
+        })
+        .await?;
         Ok(())
     }
 

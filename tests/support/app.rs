@@ -64,9 +64,29 @@ pub struct TestAppBuilder {
     hide_stale: bool,
     staff_group: bool,
     redis: bool,
+    /// The Redis of [`TestAppBuilder::with_redis_at`], instead of the shared one.
+    redis_url: Option<String>,
+    /// The PostgreSQL server of [`TestAppBuilder::with_postgres_on`], instead of the shared one.
+    postgres_admin: Option<String>,
 }
 
 impl TestAppBuilder {
+    /// Like [`TestAppBuilder::with_redis`], on the Redis at `url` (a private one the test may
+    /// stop and empty, [`super::servers::PrivateRedis`]).
+    pub fn with_redis_at(mut self, url: String) -> Self {
+        self.redis = true;
+        self.redis_url = Some(url);
+        self
+    }
+
+    /// PostgreSQL, in a fresh database on the server at `admin_url` (a private cluster the
+    /// test may restart, [`super::servers::PrivatePostgres`]).
+    pub fn with_postgres_on(mut self, admin_url: String) -> Self {
+        self.backend = Backend::Postgres;
+        self.postgres_admin = Some(admin_url);
+        self
+    }
+
     /// The service directory holds this HSDS JSON before the bot starts (empty otherwise).
     pub fn with_directory(mut self, hsds_json: impl Into<String>) -> Self {
         self.directory = Some(hsds_json.into());
@@ -148,7 +168,10 @@ impl TestAppBuilder {
         if self.rate_429 > 0.0 {
             telegram.set_429_rate(self.rate_429);
         }
-        let db = TestDb::new(self.backend).await;
+        let db = match &self.postgres_admin {
+            Some(admin_url) => TestDb::postgres_on(admin_url).await,
+            None => TestDb::new(self.backend).await,
+        };
         let http = free_local_address();
 
         let mut env: Vec<(&'static str, String)> = vec![
@@ -172,7 +195,10 @@ impl TestAppBuilder {
         });
         let redis_prefix = self.redis.then(|| {
             let prefix = format!("helpline-test-{:016x}", rand::random::<u64>());
-            env.push(("REDIS_URL", redis_url()));
+            env.push((
+                "REDIS_URL",
+                self.redis_url.clone().unwrap_or_else(redis_url),
+            ));
             env.push(("HELPLINE_REDIS_PREFIX", prefix.clone()));
             prefix
         });
@@ -279,6 +305,8 @@ impl TestApp {
             hide_stale: false,
             staff_group: false,
             redis: false,
+            redis_url: None,
+            postgres_admin: None,
         }
     }
 

@@ -62,11 +62,19 @@ impl TestDb {
                 TestDb::open(backend, place, None).await
             }
             Backend::Postgres => {
-                let database = PostgresDatabase::create().await;
-                let secret = Some(hex_secret(0x5e));
-                TestDb::open(backend, Place::Postgres(database), secret).await
+                let admin_url = std::env::var("TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                TestDb::postgres_on(&admin_url).await
             }
         }
+    }
+
+    /// A fresh database on the PostgreSQL server at `admin_url` (a private cluster of the
+    /// test's own, [`super::servers::PrivatePostgres`]).
+    pub async fn postgres_on(admin_url: &str) -> TestDb {
+        let database = PostgresDatabase::create(admin_url.to_owned()).await;
+        let secret = Some(hex_secret(0x5e));
+        TestDb::open(Backend::Postgres, Place::Postgres(database), secret).await
     }
 
     async fn open(backend: Backend, place: Place, secret_hex: Option<String>) -> TestDb {
@@ -347,9 +355,7 @@ struct PostgresDatabase {
 }
 
 impl PostgresDatabase {
-    async fn create() -> PostgresDatabase {
-        let admin_url =
-            std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+    async fn create(admin_url: String) -> PostgresDatabase {
         let mut shown = url::Url::parse(&admin_url)
             .unwrap_or_else(|_| panic!("TEST_POSTGRES_URL is not a URL"));
         let _ = shown.set_password(None);

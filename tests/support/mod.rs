@@ -8,6 +8,7 @@ pub mod content;
 pub mod databases;
 pub mod fake_telegram;
 pub mod listings;
+pub mod servers;
 pub mod webdriver;
 
 use chrono::{DateTime, TimeZone as _, Utc};
