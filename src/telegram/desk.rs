@@ -1299,6 +1299,11 @@ impl Desk {
         };
         let team = roster.team_of(member);
         if team.hours().is_none() || roster.is_on(member) {
+            // On shift again (the hours began, or were changed in the admin): a warning left
+            // from before would otherwise skip the next one.
+            if case.warned_at.is_some() {
+                self.cases.clear_warnings(member.id).await?;
+            }
             return Ok(false);
         }
         let grace = self.rules.end_of_hours_grace;
