@@ -36,7 +36,9 @@ pub struct Config {
     pub limits: SendLimits,
     /// Deadlines of the hand-off (`HELPLINE_URGENT_DEADLINE_MIN`, `HELPLINE_SILENCE_LIMIT_MIN`).
     pub desk_rules: crate::telegram::desk::DeskRules,
-    /// `HELPLINE_WORKING_HOURS` (+ `HELPLINE_TEAM_TIMEZONE`, `HELPLINE_HOLIDAYS`).
+    /// `HELPLINE_WORKING_HOURS` (+ `HELPLINE_TEAM_TIMEZONE`, `HELPLINE_HOLIDAYS`): with
+    /// `HELPLINE_URGENT_DEADLINE_MIN`, the seed of the default team at the first start (see
+    /// [`crate::handoff::teams`]); afterwards teams are edited in the admin.
     pub working_hours: Option<crate::handoff::WorkingHours>,
     pub retention: TimeDelta,
     /// `HELPLINE_HIDE_STALE_SERVICES`: hide listings not verified for 180 days instead of

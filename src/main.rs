@@ -102,6 +102,9 @@ enum StaffCmd {
         /// The name women see, e.g. "Iris" (1 to 32 characters).
         #[arg(long, value_parser = parse_staff_name)]
         name: helpline::staff::StaffName,
+        /// Her team, by name (the admin's Teams page); without it, the default team.
+        #[arg(long)]
+        team: Option<String>,
     },
     /// List everyone registered.
     List,
@@ -381,14 +384,47 @@ async fn staff(command: StaffCmd) -> Result<(), String> {
             telegram_id,
             role,
             name,
+            team,
         } => {
+            let team = match team {
+                None => None,
+                Some(wanted) => {
+                    let teams = helpline::handoff::Teams::new(store.db());
+                    match teams.by_name(&wanted).await.map_err(|e| e.to_string())? {
+                        Some(t) => Some(t),
+                        None => {
+                            let names: Vec<String> = teams
+                                .list()
+                                .await
+                                .map_err(|e| e.to_string())?
+                                .into_iter()
+                                .map(|t| t.settings.name)
+                                .collect();
+                            return Err(format!(
+                                "no team is called {wanted:?}; the teams are: {} (the default team is created at the first start)",
+                                names.join(", ")
+                            ));
+                        }
+                    }
+                }
+            };
             let member = staff
                 .add(telegram_id, &name, role, chrono::Utc::now())
                 .await
                 .map_err(|e| e.to_string())?;
+            if let Some(team) = &team {
+                staff
+                    .set_team(member.id, Some(team.id))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
             println!(
-                "{} is a {} (staff #{})",
-                member.name, member.role, member.id
+                "{} is a {} (staff #{}){}",
+                member.name,
+                member.role,
+                member.id,
+                team.map(|t| format!(" in team {}", t.settings.name))
+                    .unwrap_or_default()
             );
         }
         StaffCmd::List => {

@@ -80,6 +80,8 @@ pub struct StaffMember {
     /// How many cases she may hold at once.
     pub max_cases: u32,
     pub added_at: DateTime<Utc>,
+    /// Her team; `None`: the default team (see [`crate::handoff::teams`]).
+    pub team_id: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,19 +120,19 @@ fn database(doing: &'static str) -> impl FnOnce(sqlx::Error) -> StaffError {
 /// Default limit of concurrent cases for a new staff member.
 pub const DEFAULT_MAX_CASES: u32 = 3;
 
-type StaffRow = (i64, i64, String, String, i64, i64);
+type StaffRow = (i64, i64, String, String, i64, i64, Option<i64>);
 
 /// `SELECT … FROM staff` followed by `$tail`, as one literal (sqlx wants audited SQL text).
 macro_rules! select_staff {
     ($tail:literal) => {
         concat!(
-            "SELECT id, telegram_id, name, role, max_cases, added_at FROM staff ",
+            "SELECT id, telegram_id, name, role, max_cases, added_at, team_id FROM staff ",
             $tail
         )
     };
 }
 
-fn member((id, telegram_id, name, role, max_cases, added_at): StaffRow) -> StaffMember {
+fn member((id, telegram_id, name, role, max_cases, added_at, team_id): StaffRow) -> StaffMember {
     StaffMember {
         id,
         telegram_id,
@@ -140,6 +142,7 @@ fn member((id, telegram_id, name, role, max_cases, added_at): StaffRow) -> Staff
         role: Role::parse(&role).unwrap_or(Role::Consultant),
         max_cases: u32::try_from(max_cases).unwrap_or(DEFAULT_MAX_CASES),
         added_at: from_millis(added_at),
+        team_id,
     }
 }
 
@@ -168,7 +171,7 @@ impl Staff {
         let sql = "INSERT INTO staff (telegram_id, name, role, max_cases, added_at) \
                    VALUES ($1, $2, $3, $4, $5) \
                    ON CONFLICT (telegram_id) DO UPDATE SET name = excluded.name, role = excluded.role \
-                   RETURNING id, telegram_id, name, role, max_cases, added_at";
+                   RETURNING id, telegram_id, name, role, max_cases, added_at, team_id";
         let row: StaffRow = on_db!(&self.db, pool => sqlx::query_as(sql)
             .bind(telegram_id)
             .bind(name.as_str())
@@ -246,10 +249,26 @@ impl Staff {
         Ok(())
     }
 
+    /// Moves her to a team (`None`: the default team).
+    pub async fn set_team(&self, id: i64, team_id: Option<i64>) -> Result<(), StaffError> {
+        let done =
+            on_db!(&self.db, pool => sqlx::query("UPDATE staff SET team_id = $1 WHERE id = $2")
+            .bind(team_id)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))
+            .map_err(database("changing a team"))?;
+        if done == 0 {
+            return Err(StaffError::NotFound);
+        }
+        Ok(())
+    }
+
     /// Removes her. The caller hands back any case she holds first.
     pub async fn remove(&self, id: i64) -> Result<StaffMember, StaffError> {
         let sql = "DELETE FROM staff WHERE id = $1 \
-                   RETURNING id, telegram_id, name, role, max_cases, added_at";
+                   RETURNING id, telegram_id, name, role, max_cases, added_at, team_id";
         let row: Option<StaffRow> = on_db!(&self.db, pool => sqlx::query_as(sql)
             .bind(id)
             .fetch_optional(pool)

@@ -33,6 +33,7 @@ const PAGES: &[&str] = &[
     "/admin/export/services.json",
     "/admin/export/csv/services.csv",
     "/admin/staff",
+    "/admin/teams",
     "/admin/audit",
     "/admin/stats",
     "/admin/stats.csv",
@@ -48,6 +49,10 @@ const ACTIONS: &[&str] = &[
     "/admin/staff/invite",
     "/admin/staff/1/role",
     "/admin/staff/1/remove",
+    "/admin/staff/1/team",
+    "/admin/teams",
+    "/admin/teams/1",
+    "/admin/teams/1/delete",
 ];
 
 async fn nothing_without_a_session(backend: Backend) {
@@ -1227,3 +1232,188 @@ async fn statistics_show_only_suppressed_figures_sqlite() {
 async fn statistics_show_only_suppressed_figures_postgres() {
     statistics(Backend::Postgres).await;
 }
+
+// ----- teams -------------------------------------------------------------------------------
+
+/// The Teams page: a bad time zone is named on the form, which keeps what she typed; edits are
+/// saved; a team with members cannot be deleted; a member's team is set from the Staff page;
+/// no action without the CSRF token or by a consultant; everything audited.
+async fn teams_page(backend: Backend) {
+    let site = Site::open(backend).await;
+    let iris = site.coordinator("Iris", 7001).await;
+    let browser = site.sign_in(iris.id).await;
+    let teams = helpline::handoff::Teams::new(site.db.store.db());
+
+    let (status, page) = browser.get("/admin/teams").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("New team"), "{page}");
+
+    let kyiv = [
+        ("name", "Kyiv <day>"),
+        ("hours", "Mon-Fri 09:00-18:00"),
+        ("timezone", "Europe/Kiev-ish"),
+        ("holidays", "2026-12-25"),
+        ("urgent_deadline_min", "5"),
+        ("countries", "UA"),
+        ("languages", "uk, ru"),
+    ];
+    let (status, page) = browser.post("/admin/teams", &kyiv).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(
+        page.contains("Time zone: a name such as Europe/Kyiv or UTC"),
+        "the field is named: {page}"
+    );
+    assert!(
+        page.contains("value=\"Kyiv &lt;day&gt;\""),
+        "what she typed is kept, escaped: {page}"
+    );
+    assert!(
+        teams.list().await.expect("teams").is_empty(),
+        "nothing saved"
+    );
+
+    let mut good = kyiv;
+    good[2] = ("timezone", "Europe/Kyiv");
+    let (status, page) = browser.post("/admin/teams", &good).await;
+    assert_eq!(status, 303, "{page}");
+    let almaty = [
+        ("name", "Almaty"),
+        ("hours", ""),
+        ("timezone", "Asia/Almaty"),
+        ("holidays", ""),
+        ("urgent_deadline_min", "15"),
+        ("countries", "KZ"),
+        ("languages", ""),
+    ];
+    assert_eq!(browser.post("/admin/teams", &almaty).await.0, 303);
+    let (status, page) = browser.post("/admin/teams", &almaty).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("another team is already called that"),
+        "{page}"
+    );
+    let list = teams.list().await.expect("teams");
+    assert_eq!(list.len(), 2);
+    let (kyiv_id, almaty_id) = (list[0].id, list[1].id);
+    assert_eq!(list[0].name(), "Kyiv <day>");
+    assert_eq!(
+        list[0].hours().map(|h| h.timezone().name()),
+        Some("Europe/Kyiv")
+    );
+    let (_, page) = browser.get("/admin/teams").await;
+    assert!(
+        page.contains("Kyiv &lt;day&gt;") && !page.contains("Kyiv <day>"),
+        "names are escaped in the list"
+    );
+
+    // Edit: new hours, and a bad deadline first.
+    let path = format!("/admin/teams/{kyiv_id}");
+    let (status, page) = browser.get(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Mon-Fri") || page.contains("mon,tue"),
+        "{page}"
+    );
+    let mut edit = good;
+    edit[0] = ("name", "Kyiv");
+    edit[1] = ("hours", "Mon-Sat 08:00-20:00");
+    edit[4] = ("urgent_deadline_min", "500");
+    let (status, page) = browser.post(&path, &edit).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Urgent deadline: 1 to 120 minutes"), "{page}");
+    edit[4] = ("urgent_deadline_min", "3");
+    assert_eq!(browser.post(&path, &edit).await.0, 303);
+    let kyiv = teams.by_id(kyiv_id).await.expect("read").expect("kept");
+    assert_eq!(kyiv.name(), "Kyiv");
+    assert_eq!(kyiv.settings.urgent_deadline, TimeDelta::minutes(3));
+    assert!(kyiv.hours().is_some_and(|h| h.hours_text().contains("sat")));
+
+    // A consultant moved to Almaty from the Staff page; then Almaty cannot be deleted.
+    let olga = site.member("Olga", 7003, Role::Consultant).await;
+    let (_, page) = browser.get("/admin/staff").await;
+    assert!(
+        page.contains(&format!("/admin/staff/{}/team", olga.id)),
+        "{page}"
+    );
+    let (status, _) = browser
+        .post(
+            &format!("/admin/staff/{}/team", olga.id),
+            &[("team", &almaty_id.to_string())],
+        )
+        .await;
+    assert_eq!(status, 303);
+    assert_eq!(
+        site.staff
+            .by_id(olga.id)
+            .await
+            .expect("read")
+            .expect("olga")
+            .team_id,
+        Some(almaty_id)
+    );
+    let (status, page) = browser
+        .post(&format!("/admin/teams/{almaty_id}/delete"), &[])
+        .await;
+    assert_eq!(status, 409, "{page}");
+    assert!(
+        page.contains("still has 1 member(s): move them to another team first"),
+        "{page}"
+    );
+    assert_eq!(teams.list().await.expect("teams").len(), 2, "not deleted");
+
+    // Without the CSRF token nothing happens.
+    let r = browser
+        .post_raw(&format!("/admin/teams/{almaty_id}/delete"), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = browser.post_raw("/admin/teams", &almaty).await;
+    assert_eq!(r.status().as_u16(), 403);
+
+    // Olga moves to Kyiv; Almaty has no one left and goes.
+    assert_eq!(
+        browser
+            .post(
+                &format!("/admin/staff/{}/team", olga.id),
+                &[("team", &kyiv_id.to_string())],
+            )
+            .await
+            .0,
+        303
+    );
+    assert_eq!(
+        browser
+            .post(&format!("/admin/teams/{almaty_id}/delete"), &[])
+            .await
+            .0,
+        303
+    );
+    assert_eq!(teams.list().await.expect("teams").len(), 1);
+
+    let (_, audit) = browser.get("/admin/audit").await;
+    for action in [
+        "team created",
+        "team changed",
+        "team deleted",
+        "team of staff changed",
+    ] {
+        assert!(audit.contains(action), "{action} is in the audit log");
+    }
+
+    // A coordinator made a consultant is out of the Teams page at once.
+    let mira = site.coordinator("Mira", 7002).await;
+    let other = site.sign_in(mira.id).await;
+    assert_eq!(other.get("/admin/teams").await.0, 200);
+    site.staff
+        .set_role(mira.id, Role::Consultant)
+        .await
+        .expect("demoted");
+    assert_eq!(other.get("/admin/teams").await.0, 401);
+    assert_eq!(other.post("/admin/teams", &almaty).await.0, 401);
+    assert_eq!(
+        teams.list().await.expect("teams").len(),
+        1,
+        "nothing created"
+    );
+}
+
+crate::support::stories!(teams_page);

@@ -9,7 +9,8 @@ use chrono::{TimeDelta, Utc};
 use helpline::config::SendLimits;
 use helpline::content::Content;
 use helpline::domain::Locale;
-use helpline::handoff::{CaseCode, Cases, Entry, Line, LocalLine, RedisLine, WorkingHours};
+use helpline::handoff::teams::TeamForm;
+use helpline::handoff::{CaseCode, Cases, Entry, Line, LocalLine, RedisLine, TeamSettings};
 use helpline::i18n::Args;
 use helpline::staff::{Role, Staff, StaffName};
 use helpline::telegram::desk::{Desk, DeskRules};
@@ -792,18 +793,22 @@ async fn going_off_shift_returns_her_case_and_hours_count_as_a_shift() {
     })
     .await;
 
-    // Working hours: during them everyone who did not say /offline is on shift.
-    let content = Arc::new(Content::load(root()).expect("content"));
-    let hours =
-        WorkingHours::parse("Mon-Fri 09:00-18:00", Some("Europe/Kyiv"), None).expect("hours");
-    let desk = Desk::new(
-        app.db.store.clone(),
-        Arc::new(LocalLine::new()),
-        content,
-        app.staff_group,
-        DeskRules::default(),
-        Some(hours),
-    );
+    // Working hours: during them everyone who did not say /offline is on shift. The default
+    // team was created at start (no working hours in the environment); give it some.
+    let (desk, _out) = test_desk(&app);
+    let teams = desk.teams().list().await.expect("teams");
+    assert_eq!(teams.len(), 1, "the first start made the default team");
+    let settings = TeamSettings::parse(&TeamForm {
+        name: "Default",
+        hours: "Mon-Fri 09:00-18:00",
+        timezone: "Europe/Kyiv",
+        ..TeamForm::default()
+    })
+    .expect("settings");
+    desk.teams()
+        .update(teams[0].id, &settings)
+        .await
+        .expect("hours");
     let tuesday = |h: u32, m: u32| {
         chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 1, h, m, 0)
             .single()
@@ -813,17 +818,17 @@ async fn going_off_shift_returns_her_case_and_hours_count_as_a_shift() {
         members.into_iter().map(|m| m.name.to_string()).collect()
     };
     assert_eq!(
-        names(desk.on_shift(tuesday(6, 59)).await.expect("shift")),
+        names(desk.on_shift(None, tuesday(6, 59)).await.expect("shift")),
         Vec::<String>::new(),
         "08:59 in Kyiv: nobody said /online"
     );
     assert_eq!(
-        names(desk.on_shift(tuesday(7, 0)).await.expect("shift")),
+        names(desk.on_shift(None, tuesday(7, 0)).await.expect("shift")),
         vec!["Mira".to_owned()],
         "09:00 in Kyiv: everyone but Iris, who said /offline"
     );
     assert!(
-        names(desk.on_shift(tuesday(16, 0)).await.expect("shift")).is_empty(),
+        names(desk.on_shift(None, tuesday(16, 0)).await.expect("shift")).is_empty(),
         "18:00 in Kyiv: the day is over"
     );
     app.stop().await;

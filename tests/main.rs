@@ -24,3 +24,4 @@ mod stats; // counts only with consent, exactly the expected counters, no identi
 mod stats_suppression; // small-cell suppression against an independent attacker that must fail to recompute any hidden figure
 mod store_conformance; // every `Store` story, run against SQLite and a fresh Postgres database
 mod store_setup; // secrets, keys, pseudonyms and DATABASE_URL parsing
+mod teams; // teams on SQLite and Postgres: routing by country and language, paging one team, /online and /offline lapsing at the hours' boundaries, the end of the hours returning a held case once

@@ -18,6 +18,7 @@ pub const NAV: &[(&str, &str)] = &[
     ("/admin/stale", "To verify"),
     ("/admin/import", "Import / export"),
     ("/admin/staff", "Staff"),
+    ("/admin/teams", "Teams"),
     ("/admin/audit", "Audit log"),
     ("/admin/stats", "Statistics"),
 ];

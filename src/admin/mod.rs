@@ -6,7 +6,8 @@
 //! - [`html`]: escaping, the shared layout and menu ([`html::NAV`]), the stylesheet.
 //! - `pages`: the handlers: services (search, filters, create, edit, delete, "verified today"),
 //!   the stale list, import/export (HSDS JSON, or the CSV package as several files), staff and
-//!   invites, the audit log, and the statistics (`/admin/stats`: only suppressed figures, as
+//!   invites, teams (`/admin/teams`: working hours, time zone, holidays, urgent deadline, the
+//!   countries and languages served; a member's team on the Staff page), the audit log, and the statistics (`/admin/stats`: only suppressed figures, as
 //!   tables, SVG charts and a CSV of exactly what the page shows).
 //!
 //! A coordinator gets a link from the bot (`/admin` in a private chat) or from
@@ -58,6 +59,8 @@ pub enum AdminError {
     Directory(#[from] crate::directory::DirectoryError),
     #[error(transparent)]
     Stats(#[from] crate::stats::StatsError),
+    #[error(transparent)]
+    Teams(crate::handoff::TeamError),
     #[error("database error while {doing}")]
     Database {
         doing: &'static str,
@@ -125,6 +128,7 @@ pub struct Admin {
     auth: Auth,
     audit: Audit,
     staff: Staff,
+    teams: crate::handoff::Teams,
     directory: Arc<dyn Directory>,
     counters: crate::stats::Counters,
     public_url: Url,
@@ -140,6 +144,7 @@ impl Admin {
             auth: Auth::new(db.clone()),
             audit: Audit::new(db.clone()),
             counters: crate::stats::Counters::new(db.clone()),
+            teams: crate::handoff::Teams::new(db.clone()),
             staff: Staff::new(db),
             directory,
             public_url,

@@ -32,6 +32,8 @@ use crate::directory::{
 use crate::domain::{CountryCode, PhoneNumber};
 use crate::staff::{Role, StaffName};
 
+mod teams;
+
 type AdminState = State<Arc<Admin>>;
 
 /// Most listings one page shows: a list is for finding one, and a phone cannot scroll 50,000.
@@ -69,6 +71,16 @@ pub(super) fn routes() -> Router<Arc<Admin>> {
         .route("/admin/staff/invite", post(staff_invite))
         .route("/admin/staff/{id}/role", post(staff_role))
         .route("/admin/staff/{id}/remove", post(staff_remove))
+        .route("/admin/staff/{id}/team", post(teams::staff_team))
+        .route(
+            "/admin/teams",
+            get(teams::teams_page).post(teams::create_team),
+        )
+        .route(
+            "/admin/teams/{id}",
+            get(teams::edit_team).post(teams::update_team),
+        )
+        .route("/admin/teams/{id}/delete", post(teams::delete_team))
         .route("/admin/audit", get(audit_page))
         .route("/admin/stats", get(stats_page))
         .route("/admin/stats.csv", get(stats_csv))
@@ -1586,18 +1598,20 @@ async fn staff_body(admin: &Admin, session: &Session, extra: &str) -> Result<Str
     let staff = &admin.staff;
     let mut body = String::from(extra);
     body.push_str(
-        "<table class=\"list\"><thead><tr><th>Name</th><th>Role</th><th>Telegram id</th>\
-         <th></th></tr></thead><tbody>",
+        "<table class=\"list\"><thead><tr><th>Name</th><th>Role</th><th>Team</th>\
+         <th>Telegram id</th><th></th></tr></thead><tbody>",
     );
+    let all_teams = admin.teams.list().await?;
     for m in staff.list().await? {
         let base = format!("/admin/staff/{}", m.id);
         let _ = write!(
             body,
             "<tr><td>{}</td><td><form method=\"post\" action=\"{base}/role\" style=\"display:inline\">{}{}\
-             <button type=\"submit\" class=\"quiet\">Change</button></form></td><td>{}</td><td>{}</td></tr>",
+             <button type=\"submit\" class=\"quiet\">Change</button></form></td><td>{}</td><td>{}</td><td>{}</td></tr>",
             Esc(m.name.as_str()),
             csrf_field(session),
             role_select("role", Some(m.role)),
+            teams::team_cell(session, &m, &all_teams),
             m.telegram_id,
             if m.id == session.staff.id {
                 "(you)".to_owned()

@@ -83,6 +83,10 @@ pub struct Case {
     pub taken_at: Option<DateTime<Utc>>,
     pub last_staff_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Its team (`None`: the default team).
+    pub team_id: Option<i64>,
+    /// When its assignee was told working hours had ended (once per holding).
+    pub warned_at: Option<DateTime<Utc>>,
 }
 
 impl Case {
@@ -118,6 +122,8 @@ struct CaseRow {
     taken_at: Option<i64>,
     last_staff_at: Option<i64>,
     closed_at: Option<i64>,
+    team_id: Option<i64>,
+    warned_at: Option<i64>,
 }
 
 macro_rules! select_case {
@@ -125,7 +131,7 @@ macro_rules! select_case {
         concat!(
             "SELECT id, code, who, locale, country, urgent, forms, state, assignee, topic_id, \
              card_id, notice_id, opened_at, queued_at, front, escalated, taken_at, last_staff_at, \
-             closed_at FROM cases ",
+             closed_at, team_id, warned_at FROM cases ",
             $tail
         )
     };
@@ -152,6 +158,8 @@ fn case(row: CaseRow) -> Case {
         taken_at,
         last_staff_at,
         closed_at,
+        team_id,
+        warned_at,
     } = row;
     let who: [u8; 32] = who.as_slice().try_into().unwrap_or([0; 32]);
     Case {
@@ -178,6 +186,8 @@ fn case(row: CaseRow) -> Case {
         taken_at: taken_at.map(from_millis),
         last_staff_at: last_staff_at.map(from_millis),
         closed_at: closed_at.map(from_millis),
+        team_id,
+        warned_at: warned_at.map(from_millis),
     }
 }
 
@@ -188,6 +198,8 @@ pub struct NewCase<'a> {
     pub country: Option<CountryCode>,
     pub urgent: bool,
     pub forms: &'a [Form],
+    /// The team chosen for her (see [`super::teams::route`]).
+    pub team_id: Option<i64>,
 }
 
 /// Which way a relayed message went.
@@ -226,10 +238,10 @@ impl Cases {
         for _ in 0..32 {
             let code = CaseCode::random();
             let sql = "INSERT INTO cases (code, who, locale, country, urgent, forms, state, opened_at, \
-                 queued_at) VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7, $7) \
+                 queued_at, team_id) VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7, $7, $8) \
                  ON CONFLICT (code) DO NOTHING RETURNING id, code, who, locale, country, urgent, \
                  forms, state, assignee, topic_id, card_id, notice_id, opened_at, queued_at, \
-                 front, escalated, taken_at, last_staff_at, closed_at";
+                 front, escalated, taken_at, last_staff_at, closed_at, team_id, warned_at";
             let row: Option<CaseRow> = on_db!(&self.db, pool => sqlx::query_as(sql)
                 .bind(code.as_str())
                 .bind(new.who.as_bytes().as_slice())
@@ -238,6 +250,7 @@ impl Cases {
                 .bind(i64::from(new.urgent))
                 .bind(&forms)
                 .bind(millis(now))
+                .bind(new.team_id)
                 .fetch_optional(pool)
                 .await)
             .map_err(database("opening a case"))?;
@@ -337,7 +350,7 @@ impl Cases {
     ) -> Result<bool, HandoffError> {
         let done = on_db!(&self.db, pool => sqlx::query(
             "UPDATE cases SET state = 'active', assignee = $1, taken_at = $2, last_staff_at = $2, \
-             front = 0 WHERE id = $3 AND state = 'waiting'")
+             front = 0, warned_at = NULL WHERE id = $3 AND state = 'waiting'")
             .bind(staff_id)
             .bind(millis(now))
             .bind(id)
@@ -357,7 +370,7 @@ impl Cases {
         now: DateTime<Utc>,
     ) -> Result<bool, HandoffError> {
         let done = on_db!(&self.db, pool => sqlx::query(
-            "UPDATE cases SET assignee = $1, last_staff_at = $2 \
+            "UPDATE cases SET assignee = $1, last_staff_at = $2, warned_at = NULL \
              WHERE id = $3 AND state = 'active' AND assignee = $4")
             .bind(to)
             .bind(millis(now))
@@ -373,7 +386,7 @@ impl Cases {
     /// Puts an active case back in the line, ahead of newer cases. Only if `from` still holds it.
     pub async fn requeue(&self, id: i64, from: i64) -> Result<bool, HandoffError> {
         let done = on_db!(&self.db, pool => sqlx::query(
-            "UPDATE cases SET state = 'waiting', assignee = NULL, front = 1 \
+            "UPDATE cases SET state = 'waiting', assignee = NULL, front = 1, warned_at = NULL \
              WHERE id = $1 AND state = 'active' AND assignee = $2")
             .bind(id)
             .bind(from)
@@ -439,6 +452,34 @@ impl Cases {
             .map(|d| d.rows_affected()))
         .map_err(database("escalating a case"))?;
         Ok(done == 1)
+    }
+
+    /// Notes that the assignee `from` was told working hours ended while she held the case.
+    /// True only for the first caller (two instances ticking warn her once).
+    pub async fn warn(&self, id: i64, from: i64, now: DateTime<Utc>) -> Result<bool, HandoffError> {
+        let done = on_db!(&self.db, pool => sqlx::query(
+            "UPDATE cases SET warned_at = $1 \
+             WHERE id = $2 AND state = 'active' AND assignee = $3 AND warned_at IS NULL")
+            .bind(millis(now))
+            .bind(id)
+            .bind(from)
+            .execute(pool)
+            .await
+            .map(|d| d.rows_affected()))
+        .map_err(database("noting an end-of-hours warning"))?;
+        Ok(done == 1)
+    }
+
+    /// She is on shift again (/online): the warnings about her cases are void.
+    pub async fn clear_warnings(&self, staff_id: i64) -> Result<(), HandoffError> {
+        on_db!(&self.db, pool => sqlx::query(
+            "UPDATE cases SET warned_at = NULL WHERE assignee = $1 AND state = 'active'")
+            .bind(staff_id)
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(database("clearing end-of-hours warnings"))?;
+        Ok(())
     }
 
     /// How many cases a consultant holds.
@@ -569,18 +610,22 @@ impl Cases {
 
     // ----- shifts ----------------------------------------------------------------------------
 
+    /// Her /online or /offline, in force until `lapses` (`None`: until she says otherwise).
     pub async fn set_online(
         &self,
         staff_id: i64,
         online: bool,
         now: DateTime<Utc>,
+        lapses: Option<DateTime<Utc>>,
     ) -> Result<(), HandoffError> {
         on_db!(&self.db, pool => sqlx::query(
-            "INSERT INTO shifts (staff_id, online, since) VALUES ($1, $2, $3) \
-             ON CONFLICT (staff_id) DO UPDATE SET online = excluded.online, since = excluded.since")
+            "INSERT INTO shifts (staff_id, online, since, lapses_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (staff_id) DO UPDATE SET online = excluded.online, since = excluded.since, \
+             lapses_at = excluded.lapses_at")
             .bind(staff_id)
             .bind(i64::from(online))
             .bind(millis(now))
+            .bind(lapses.map(millis))
             .execute(pool)
             .await
             .map(|_| ()))
@@ -588,14 +633,17 @@ impl Cases {
         Ok(())
     }
 
-    /// Staff ids that said /online (`true`) or /offline (`false`) last.
-    pub async fn said(&self, online: bool) -> Result<Vec<i64>, HandoffError> {
-        on_db!(&self.db, pool => sqlx::query_scalar(
-            "SELECT staff_id FROM shifts WHERE online = $1 ORDER BY staff_id")
-            .bind(i64::from(online))
+    /// The statements in force at `now`: staff id and whether she said /online (`true`) or
+    /// /offline (`false`) last. A lapsed statement is as if never made.
+    pub async fn said(&self, now: DateTime<Utc>) -> Result<Vec<(i64, bool)>, HandoffError> {
+        let rows: Vec<(i64, i64)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT staff_id, online FROM shifts WHERE lapses_at IS NULL OR lapses_at > $1 \
+             ORDER BY staff_id")
+            .bind(millis(now))
             .fetch_all(pool)
             .await)
-        .map_err(database("listing shifts"))
+        .map_err(database("listing shifts"))?;
+        Ok(rows.into_iter().map(|(id, on)| (id, on != 0)).collect())
     }
 
     // ----- desk facts ------------------------------------------------------------------------

@@ -2,12 +2,22 @@
 //! unless she said /offline; outside them only those who said /online. The time is always
 //! passed in; nothing here reads a clock.
 //!
-//! Configured by `HELPLINE_WORKING_HOURS` (`Mon-Fri 09:00-18:00`, windows separated by `;`),
-//! `HELPLINE_TEAM_TIMEZONE` (`Europe/Kyiv`, default UTC) and `HELPLINE_HOLIDAYS`
-//! (`2026-12-25,2027-01-01`, whole days in the team's time zone).
+//! Each team has its own (see [`super::teams`]): the text `Mon-Fri 09:00-18:00; Sat 10:00-14:00`
+//! (windows separated by `;`, a window may cross midnight: `Fri 22:00-06:00`), a time zone
+//! (`Europe/Kyiv`, default UTC) and holidays (`2026-12-25,2027-01-01`, whole days in the team's
+//! time zone). `HELPLINE_WORKING_HOURS`, `HELPLINE_TEAM_TIMEZONE` and `HELPLINE_HOLIDAYS` seed
+//! the default team at the first start.
+//!
+//! [`WorkingHours::next_change`] says when the team next starts or stops work: a /online or
+//! /offline statement lapses then, so yesterday's /offline does not keep her off today.
 
-use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike as _, NaiveDate, NaiveTime, TimeDelta, Timelike as _, Utc, Weekday,
+};
 use chrono_tz::Tz;
+
+/// How far [`WorkingHours::next_change`] looks: two weeks.
+pub const LOOKAHEAD: TimeDelta = TimeDelta::days(14);
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkingHours {
@@ -115,6 +125,67 @@ impl WorkingHours {
         })
     }
 
+    /// The windows as text, in the syntax [`WorkingHours::parse`] reads (`Mon,Tue 09:00-18:00`).
+    pub fn hours_text(&self) -> String {
+        let windows: Vec<String> = self
+            .windows
+            .iter()
+            .map(|w| {
+                let days: Vec<&str> = w
+                    .days
+                    .iter()
+                    .filter_map(|d| DAYS.iter().find(|(_, x)| x == d).map(|(n, _)| *n))
+                    .collect();
+                format!(
+                    "{} {}-{}",
+                    days.join(","),
+                    w.opens.format("%H:%M"),
+                    w.closes.format("%H:%M")
+                )
+            })
+            .collect();
+        windows.join("; ")
+    }
+
+    pub fn timezone(&self) -> Tz {
+        self.timezone
+    }
+
+    /// The holidays as text (`2026-12-25,2027-01-01`).
+    pub fn holidays_text(&self) -> String {
+        let days: Vec<String> = self.holidays.iter().map(|d| d.to_string()).collect();
+        days.join(",")
+    }
+
+    /// The first moment after `after` at which the team starts or stops work (a window opens
+    /// or closes, a holiday begins or ends, a clock change moves a boundary), within
+    /// [`LOOKAHEAD`]; `None` when nothing changes that long (holidays back to back).
+    ///
+    /// Boundaries fall on whole minutes in UTC (windows are `HH:MM`, every zone's offset is a
+    /// whole number of minutes), so the minutes are walked: at most 20,160 cheap checks, and
+    /// no special case for summer time, midnight-crossing windows or holidays can be missed.
+    pub fn next_change(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let open = self.is_open(after);
+        let start = after
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(after)
+            + TimeDelta::minutes(1);
+        let mut t = start;
+        while t - start <= LOOKAHEAD {
+            if self.is_open(t) != open {
+                return Some(t);
+            }
+            t += TimeDelta::minutes(1);
+        }
+        None
+    }
+
+    /// Whether the team starts or stops work between `from` (excluded) and `to` (included).
+    pub fn changes_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        to > from && self.next_change(from).is_some_and(|c| c <= to)
+    }
+
     /// Whether the team is at work at `now`: inside a window (closing time excluded), and not
     /// on a holiday.
     pub fn is_open(&self, now: DateTime<Utc>) -> bool {
@@ -183,6 +254,92 @@ mod tests {
         assert!(hours.is_open(utc(2026, 12, 4, 23, 0)), "Friday night");
         assert!(hours.is_open(utc(2026, 12, 5, 5, 59)), "early Saturday");
         assert!(!hours.is_open(utc(2026, 12, 5, 6, 0)));
+    }
+
+    #[test]
+    fn the_next_change_across_days_midnight_summer_time_and_holidays() {
+        let kyiv = WorkingHours::parse(
+            "Mon-Fri 09:00-18:00",
+            Some("Europe/Kyiv"),
+            Some("2026-12-25"),
+        )
+        .expect("hours");
+        // Tuesday 2026-12-01, 12:00 Kyiv (10:00 UTC): the day ends at 18:00 (16:00 UTC).
+        assert_eq!(
+            kyiv.next_change(utc(2026, 12, 1, 10, 0)),
+            Some(utc(2026, 12, 1, 16, 0))
+        );
+        // 18:00:30 local, just closed: the next opening is Wednesday 09:00.
+        let closed = utc(2026, 12, 1, 16, 0) + TimeDelta::seconds(30);
+        assert_eq!(kyiv.next_change(closed), Some(utc(2026, 12, 2, 7, 0)));
+        // Friday evening: the next opening is Monday.
+        assert_eq!(
+            kyiv.next_change(utc(2026, 12, 4, 17, 0)),
+            Some(utc(2026, 12, 7, 7, 0))
+        );
+        // Thursday 24th evening: Friday 25th is a holiday, so Monday 28th.
+        assert_eq!(
+            kyiv.next_change(utc(2026, 12, 24, 17, 0)),
+            Some(utc(2026, 12, 28, 7, 0))
+        );
+        // Summer time: Friday 2026-03-27 18:00 is 16:00 UTC; the clocks go forward on
+        // Sunday 29th, so Monday 09:00 is 06:00 UTC.
+        assert_eq!(
+            kyiv.next_change(utc(2026, 3, 27, 12, 0)),
+            Some(utc(2026, 3, 27, 16, 0))
+        );
+        assert_eq!(
+            kyiv.next_change(utc(2026, 3, 27, 16, 0)),
+            Some(utc(2026, 3, 30, 6, 0))
+        );
+        assert!(kyiv.changes_between(utc(2026, 12, 1, 10, 0), utc(2026, 12, 1, 16, 0)));
+        assert!(!kyiv.changes_between(utc(2026, 12, 1, 10, 0), utc(2026, 12, 1, 15, 59)));
+        assert!(!kyiv.changes_between(utc(2026, 12, 1, 16, 0), utc(2026, 12, 1, 10, 0)));
+
+        // A night shift crossing midnight, in a zone whose clocks go back in it: Sunday
+        // 2026-10-25 at 04:00 Kyiv summer time becomes 03:00 (01:00 UTC).
+        let night =
+            WorkingHours::parse("Sat 22:00-06:00", Some("Europe/Kyiv"), None).expect("hours");
+        // Saturday 22:00 summer time is 19:00 UTC; 06:00 winter time on Sunday is 04:00 UTC.
+        assert_eq!(
+            night.next_change(utc(2026, 10, 24, 12, 0)),
+            Some(utc(2026, 10, 24, 19, 0))
+        );
+        assert_eq!(
+            night.next_change(utc(2026, 10, 24, 19, 0)),
+            Some(utc(2026, 10, 25, 4, 0)),
+            "a night of nine hours when the clocks go back"
+        );
+        assert!(night.changes_between(utc(2026, 10, 24, 23, 0), utc(2026, 10, 25, 4, 0)));
+        assert!(!night.changes_between(utc(2026, 10, 24, 23, 0), utc(2026, 10, 25, 3, 59)));
+
+        // Holidays back to back for longer than the lookahead: nothing changes in sight.
+        let holidays: Vec<String> = (1..=20).map(|d| format!("2026-08-{d:02}")).collect();
+        let away = WorkingHours::parse("Mon-Sun 09:00-18:00", None, Some(&holidays.join(",")))
+            .expect("hours");
+        assert_eq!(away.next_change(utc(2026, 7, 31, 20, 0)), None);
+    }
+
+    #[test]
+    fn hours_round_trip_as_text() {
+        let hours = WorkingHours::parse(
+            "Mon-Wed 09:00-18:00; Fri 22:00-06:00",
+            Some("Asia/Almaty"),
+            Some("2026-12-25,2027-01-01"),
+        )
+        .expect("hours");
+        assert_eq!(
+            hours.hours_text(),
+            "mon,tue,wed 09:00-18:00; fri 22:00-06:00"
+        );
+        assert_eq!(hours.holidays_text(), "2026-12-25,2027-01-01");
+        let again = WorkingHours::parse(
+            &hours.hours_text(),
+            Some(hours.timezone().name()),
+            Some(&hours.holidays_text()),
+        )
+        .expect("again");
+        assert_eq!(again, hours);
     }
 
     #[test]

@@ -8,12 +8,15 @@
 //!   (`REDIS_URL`, shared by several instances) pass the same conformance suite. The line is a
 //!   cache of the database: it is restored from the cases table at start and whenever Redis comes
 //!   back empty, so a Redis restart loses nobody.
+//! - [`teams::Teams`]: teams, their working hours ([`hours::WorkingHours`]) and the cases they
+//!   serve; a case joins the most specific team for her country and language when it opens.
 //!
 //! The Telegram side (topics, the card, the board, relaying) is [`crate::telegram::desk`].
 
 pub mod cases;
 pub mod hours;
 pub mod line;
+pub mod teams;
 
 use std::fmt;
 
@@ -22,6 +25,7 @@ use rand::Rng as _;
 pub use cases::{Case, CaseState, Cases, HandoffError};
 pub use hours::WorkingHours;
 pub use line::{Entry, Line, LineError, LocalLine, RedisLine};
+pub use teams::{Team, TeamError, TeamSettings, Teams};
 
 /// Letters and digits no one confuses when reading a code aloud or on a small screen: no 0/O,
 /// 1/I/L, 5/S, 8/B, 2/Z, U/V.

@@ -16,6 +16,15 @@
 //! meanwhile is in the database, and the clock puts it in line (and says every place again)
 //! when Redis is back.
 //!
+//! Teams and shifts ([`crate::handoff::teams`]): a case belongs to a team, chosen when it opens
+//! from her country and language. Paging, "nobody on shift", the wait estimate and the urgent
+//! deadline are the case's team's. Who is on shift is read once per decision (`Roster`):
+//! during the team's working hours every member not /offline, outside them whoever said
+//! /online; /online and /offline last until the team's hours next begin or end. When the hours
+//! end while an assignee holds a case, the clock ([`Desk::tick`]) tells her once, and after
+//! [`DeskRules::end_of_hours_grace`] gives the case back to the front of the line (both steps are
+//! conditional updates, so several instances do each once).
+//!
 //! Staff-side text is English (the team's working language); what she sees is in her locale.
 
 use std::collections::HashMap;
@@ -31,6 +40,7 @@ use crate::conversation::{Button, OutMessage, Session};
 use crate::db::{PATIENCE, patiently};
 use crate::domain::{Form, Locale};
 use crate::handoff::cases::{Direction, NewCase};
+use crate::handoff::teams::{Team, TeamError, Teams, route};
 use crate::handoff::{Case, CaseCode, CaseState, Cases, HandoffError, Line, WorkingHours};
 use crate::i18n::Args;
 use crate::privacy::Pseudonym;
@@ -51,6 +61,9 @@ pub struct DeskRules {
     pub lease: Duration,
     /// The wait assumed before any case was ever taken.
     pub default_wait: TimeDelta,
+    /// When working hours end while she holds a case, how long the assignee has to say
+    /// /online before the case goes back to the line.
+    pub end_of_hours_grace: TimeDelta,
 }
 
 impl Default for DeskRules {
@@ -60,6 +73,7 @@ impl Default for DeskRules {
             silence_limit: TimeDelta::minutes(20),
             lease: Duration::from_secs(10),
             default_wait: TimeDelta::minutes(10),
+            end_of_hours_grace: TimeDelta::minutes(10),
         }
     }
 }
@@ -94,8 +108,10 @@ pub struct Desk {
     store: Arc<dyn Store>,
     content: Arc<Content>,
     rules: DeskRules,
-    /// The team's working hours: everyone not /offline is on shift during them.
-    hours: Option<WorkingHours>,
+    teams: Teams,
+    /// The default team's working hours from the environment: they seed the teams table at the
+    /// first start, and stand in for it while it is empty.
+    seed_hours: Option<WorkingHours>,
     /// The staff group; 0 while none is configured or bound.
     group: AtomicI64,
     /// The board is edited by one task at a time.
@@ -129,6 +145,8 @@ pub enum DeskError {
     Line(#[from] crate::handoff::LineError),
     #[error(transparent)]
     Staff(#[from] crate::staff::StaffError),
+    #[error(transparent)]
+    Teams(#[from] TeamError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
@@ -166,12 +184,13 @@ impl Desk {
         Desk {
             cases: Cases::new(db.clone()),
             counters: crate::stats::Counters::new(db.clone()),
+            teams: Teams::new(db.clone()),
             staff: Staff::new(db),
             line,
             store,
             content,
             rules,
-            hours,
+            seed_hours: hours,
             group: AtomicI64::new(group.unwrap_or(0)),
             board: tokio::sync::Mutex::new(()),
             after: std::sync::Mutex::new(HashMap::new()),
@@ -186,6 +205,10 @@ impl Desk {
         &self.line
     }
 
+    pub fn teams(&self) -> &Teams {
+        &self.teams
+    }
+
     fn group(&self) -> Option<i64> {
         Some(self.group.load(Ordering::Relaxed)).filter(|g| *g != 0)
     }
@@ -193,6 +216,17 @@ impl Desk {
     /// At start: the group bound earlier (if none is configured), the line restored from the
     /// database, and the bot's rights in the group checked and reported plainly.
     pub async fn start(&self, out: &Outbound) -> Result<(), DeskError> {
+        if self
+            .teams
+            .seed(
+                self.seed_hours.as_ref(),
+                self.rules.urgent_deadline,
+                Utc::now(),
+            )
+            .await?
+        {
+            tracing::info!("the default team was created from the environment's working hours");
+        }
         if self.group().is_none()
             && let Some(g) = self.cases.fact(GROUP_FACT).await?
         {
@@ -509,6 +543,10 @@ impl Desk {
     ) -> Result<Vec<OutMessage>, DeskError> {
         let now = Utc::now();
         let group = self.group().ok_or(SendError::Rejected("no staff group"))?;
+        let roster = self.roster(now).await?;
+        let team_id = route(&roster.teams, session.country, session.locale)
+            .map(|t| t.id)
+            .filter(|id| *id != 0);
         let case = self
             .cases
             .open(
@@ -518,6 +556,7 @@ impl Desk {
                     country: session.country,
                     urgent,
                     forms,
+                    team_id,
                 },
                 now,
             )
@@ -545,7 +584,7 @@ impl Desk {
             }
             Err(e) => tracing::error!(error = %e, "the case's topic could not be created"),
         }
-        let on_shift = self.on_shift(now).await?;
+        let on_shift = roster.on_shift(team_id);
         if urgent {
             for member in &on_shift {
                 let page = staff_text(format!(
@@ -558,18 +597,7 @@ impl Desk {
         self.refresh_board(out).await;
 
         if on_shift.is_empty() {
-            let mut messages = vec![self.content.render_fallback(session, "talk-fallback")];
-            messages.push(self.her_message(
-                session.locale,
-                "handoff-offline",
-                &Args::new(),
-                vec![vec![self.label(
-                    session.locale,
-                    "handoff-end-button",
-                    "h:end".into(),
-                )]],
-            ));
-            return Ok(messages);
+            return Ok(self.nobody_on_shift(session));
         }
         // Sent here rather than returned, so its id is known: it is edited as the line moves.
         for message in self.status(&case, session.locale).await {
@@ -579,6 +607,24 @@ impl Desk {
             }
         }
         Ok(Vec::new())
+    }
+
+    /// The honest answer when nobody of her team is on shift: the hotlines of her country, and
+    /// that her case waits for the next shift (she may end it).
+    fn nobody_on_shift(&self, session: &Session) -> Vec<OutMessage> {
+        vec![
+            self.content.render_fallback(session, "talk-fallback"),
+            self.her_message(
+                session.locale,
+                "handoff-offline",
+                &Args::new(),
+                vec![vec![self.label(
+                    session.locale,
+                    "handoff-end-button",
+                    "h:end".into(),
+                )]],
+            ),
+        ]
     }
 
     /// Edits each waiting woman's place-in-line message to where she is now.
@@ -619,15 +665,16 @@ impl Desk {
             .flatten()
             .unwrap_or(0)
             + 1;
-        let minutes = self.estimate(place).await;
+        let minutes = self.estimate(case, place).await;
         let args = Args::new()
             .number("place", place as i64)
             .number("minutes", minutes);
         vec![self.her_message(locale, "handoff-waiting", &args, end)]
     }
 
-    /// Minutes until a consultant likely writes, from recent waits and who is on shift.
-    async fn estimate(&self, place: usize) -> i64 {
+    /// Minutes until a consultant likely writes, from recent waits and who of her team is on
+    /// shift.
+    async fn estimate(&self, case: &Case, place: usize) -> i64 {
         let wait = self
             .cases
             .recent_wait()
@@ -636,7 +683,7 @@ impl Desk {
             .flatten()
             .unwrap_or(self.rules.default_wait);
         let on_shift = self
-            .on_shift(Utc::now())
+            .on_shift(case.team_id, Utc::now())
             .await
             .map(|s| s.len())
             .unwrap_or(1)
@@ -707,17 +754,32 @@ impl Desk {
         telegram_id: i64,
         online: bool,
     ) -> Result<bool, DeskError> {
+        self.shift_at(out, telegram_id, online, Utc::now()).await
+    }
+
+    /// [`Desk::shift`] at a chosen time (tests move the clock). The statement lasts until her
+    /// team's working hours next begin or end, and the reply says until when.
+    pub async fn shift_at(
+        &self,
+        out: &Outbound,
+        telegram_id: i64,
+        online: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, DeskError> {
         let Some(member) = self.staff.by_telegram_id(telegram_id).await? else {
             return Ok(false);
         };
-        let now = Utc::now();
-        self.cases.set_online(member.id, online, now).await?;
+        let roster = self.roster(now).await?;
+        let team = roster.team_of(&member);
+        let lapses = team.statement_lapses(now);
+        self.cases
+            .set_online(member.id, online, now, lapses)
+            .await?;
+        if online {
+            self.cases.clear_warnings(member.id).await?;
+        }
         tracing::info!(online, "a consultant changed shift");
-        let text = if online {
-            "You are on shift. New cases will page you; take them in the staff group."
-        } else {
-            "You are off shift. Any case you held went back to the front of the line."
-        };
+        let text = shift_reply(team, online, now, lapses);
         if !online {
             for case in self.cases.active().await? {
                 if case.assignee == Some(member.id) {
@@ -726,9 +788,7 @@ impl Desk {
                 }
             }
         }
-        let _ = out
-            .send(telegram_id, &staff_text(text.to_owned()), false)
-            .await;
+        let _ = out.send(telegram_id, &staff_text(text), false).await;
         Ok(true)
     }
 
@@ -957,7 +1017,8 @@ impl Desk {
         if name.is_empty() {
             return self
                 .give_back(out, case, member.id, "was transferred back to the line")
-                .await;
+                .await
+                .map(|_| ());
         }
         let everyone = self.staff.list().await?;
         let colleague = everyone
@@ -995,18 +1056,19 @@ impl Desk {
     }
 
     /// Puts an active case back in the line, ahead of newer cases, and tells her and the topic.
+    /// False when `from` no longer held it (someone else gave it back first).
     async fn give_back(
         &self,
         out: &Outbound,
         case: &Case,
         from: i64,
         why: &str,
-    ) -> Result<(), DeskError> {
+    ) -> Result<bool, DeskError> {
         if !self.cases.requeue(case.id, from).await? {
-            return Ok(());
+            return Ok(false);
         }
         let Some(case) = self.cases.by_code(&case.code).await? else {
-            return Ok(());
+            return Ok(true);
         };
         self.line.push(&case.entry()).await?;
         tracing::info!("a case went back to the line");
@@ -1032,7 +1094,7 @@ impl Desk {
             }
         }
         self.refresh_board(out).await;
-        Ok(())
+        Ok(true)
     }
 
     /// Closes a case: she is told (and may rate the chat), the topic is closed.
@@ -1131,25 +1193,32 @@ impl Desk {
         Ok(())
     }
 
-    /// Who is on shift at `now`: whoever said /online, and during working hours everyone
-    /// who did not say /offline.
-    pub async fn on_shift(&self, now: DateTime<Utc>) -> Result<Vec<StaffMember>, DeskError> {
-        if self.hours.as_ref().is_some_and(|h| h.is_open(now)) {
-            let off = self.cases.said(false).await?;
-            let everyone = self.staff.list().await?;
-            return Ok(everyone
-                .into_iter()
-                .filter(|m| !off.contains(&m.id))
-                .collect());
+    /// Who of a team (`None`: the default team) is on shift at `now`: during its working
+    /// hours every member who did not say /offline, outside them those who said /online
+    /// (statements lapse when the hours next begin or end).
+    pub async fn on_shift(
+        &self,
+        team: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<StaffMember>, DeskError> {
+        Ok(self.roster(now).await?.on_shift(team))
+    }
+
+    /// Teams, staff and statements in force at `now`, read once.
+    async fn roster(&self, now: DateTime<Utc>) -> Result<Roster, DeskError> {
+        let mut teams = self.teams.list().await?;
+        if teams.is_empty() {
+            teams.push(Team::stand_in(
+                self.seed_hours.clone(),
+                self.rules.urgent_deadline,
+            ));
         }
-        let ids = self.cases.said(true).await?;
-        let mut members = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(m) = self.staff.by_id(id).await? {
-                members.push(m);
-            }
-        }
-        Ok(members)
+        Ok(Roster {
+            teams,
+            staff: self.staff.list().await?,
+            said: self.cases.said(now).await?.into_iter().collect(),
+            now,
+        })
     }
 
     // ----- the board and the clock -----------------------------------------------------------
@@ -1226,16 +1295,18 @@ impl Desk {
             // Cheap, and it also puts back a case whose claim was never settled (a crash).
             self.restore().await?;
         }
+        let roster = self.roster(now).await?;
         for case in self.cases.waiting().await? {
             if case.urgent
                 && !case.escalated
-                && now - case.queued_at > self.rules.urgent_deadline
+                && now - case.queued_at > roster.team(case.team_id).settings.urgent_deadline
                 && self.cases.escalate(case.id).await?
             {
                 changed = true;
-                self.escalate(out, &case).await;
+                self.escalate(out, &case, &roster).await;
             }
         }
+        let mut returned = Vec::new();
         for case in self.cases.active().await? {
             let last = case
                 .last_staff_at
@@ -1245,6 +1316,7 @@ impl Desk {
                 && let Some(from) = case.assignee
             {
                 changed = true;
+                returned.push(case.id);
                 self.give_back(
                     out,
                     &case,
@@ -1254,23 +1326,106 @@ impl Desk {
                 .await?;
             }
         }
+        for case in self.cases.active().await? {
+            if returned.contains(&case.id) {
+                continue;
+            }
+            changed |= self.end_of_hours(out, &case, &roster).await?;
+        }
         if changed {
             self.refresh_board(out).await;
         }
         Ok(())
     }
 
-    /// An urgent case not taken in time: coordinators are paged, she gets the emergency numbers.
-    async fn escalate(&self, out: &Outbound, case: &Case) {
-        tracing::warn!("an urgent case was not taken in time; paging coordinators");
-        if let Ok(everyone) = self.staff.list().await {
-            for member in everyone.iter().filter(|m| m.role == Role::Coordinator) {
-                let page = staff_text(format!(
-                    "Urgent case {} has waited past the deadline. Please take it or find someone who can.",
-                    case.code
-                ));
-                let _ = out.send(member.telegram_id, &page, false).await;
+    /// A case whose assignee is off shift because her team's working hours ended: she is told
+    /// once, and after the grace the case goes back to the front of the line; if then nobody of
+    /// the case's team is on shift, she (the woman) is told so with the hotlines. True when the
+    /// line changed. Both steps are conditional updates, so two instances ticking do each once.
+    async fn end_of_hours(
+        &self,
+        out: &Outbound,
+        case: &Case,
+        roster: &Roster,
+    ) -> Result<bool, DeskError> {
+        let Some(member) = case.assignee.and_then(|id| roster.member(id)) else {
+            return Ok(false);
+        };
+        let team = roster.team_of(member);
+        if team.hours().is_none() || roster.is_on(member) {
+            // On shift again (the hours began, or were changed in the admin): a warning left
+            // from before would otherwise skip the next one.
+            if case.warned_at.is_some() {
+                self.cases.clear_warnings(member.id).await?;
             }
+            return Ok(false);
+        }
+        let grace = self.rules.end_of_hours_grace;
+        match case.warned_at {
+            None => {
+                if self.cases.warn(case.id, member.id, roster.now).await? {
+                    tracing::info!("an assignee was told her working hours ended");
+                    let text = format!(
+                        "Working hours have ended; you hold case {}. Say /online to keep it; otherwise it goes back to the line in {} minutes.",
+                        case.code,
+                        grace.num_minutes()
+                    );
+                    let _ = out.send(member.telegram_id, &staff_text(text), false).await;
+                }
+                Ok(false)
+            }
+            Some(at) if roster.now - at >= grace => {
+                let back = self
+                    .give_back(
+                        out,
+                        case,
+                        member.id,
+                        "went back because its consultant's working hours ended",
+                    )
+                    .await?;
+                if back && roster.on_shift(case.team_id).is_empty() {
+                    let mut session = Session::new(case.locale);
+                    session.country = case.country;
+                    if let Some(chat) = self.store.get_route(&case.who).await? {
+                        for message in self.nobody_on_shift(&session) {
+                            if let Ok(id) = out.send(chat, &message, false).await {
+                                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+                            }
+                        }
+                    }
+                }
+                Ok(back)
+            }
+            Some(_) => Ok(false),
+        }
+    }
+
+    /// An urgent case not taken in time: the coordinators of its team (all coordinators if it
+    /// has none) are paged, she gets the emergency numbers.
+    async fn escalate(&self, out: &Outbound, case: &Case, roster: &Roster) {
+        tracing::warn!("an urgent case was not taken in time; paging coordinators");
+        let team = roster.team(case.team_id).id;
+        let coordinators: Vec<&StaffMember> = roster
+            .staff
+            .iter()
+            .filter(|m| m.role == Role::Coordinator)
+            .collect();
+        let of_team: Vec<&StaffMember> = coordinators
+            .iter()
+            .copied()
+            .filter(|m| roster.team_of(m).id == team)
+            .collect();
+        let paged = if of_team.is_empty() {
+            coordinators
+        } else {
+            of_team
+        };
+        for member in paged {
+            let page = staff_text(format!(
+                "Urgent case {} has waited past the deadline. Please take it or find someone who can.",
+                case.code
+            ));
+            let _ = out.send(member.telegram_id, &page, false).await;
         }
         if let Ok(Some(chat)) = self.store.get_route(&case.who).await {
             let mut session = Session::new(case.locale);
@@ -1306,6 +1461,87 @@ impl Desk {
             label: self.content.localizer.text(locale, id, &Args::new()),
             data,
         }
+    }
+}
+
+/// Teams, staff and the statements in force at one moment: who is on shift, per team.
+struct Roster {
+    /// In id order, the default team first; never empty (a stand-in before the first start).
+    teams: Vec<Team>,
+    staff: Vec<StaffMember>,
+    said: HashMap<i64, bool>,
+    now: DateTime<Utc>,
+}
+
+impl Roster {
+    /// A team by id; the default team for `None` or a team deleted since.
+    fn team(&self, id: Option<i64>) -> &Team {
+        id.and_then(|id| self.teams.iter().find(|t| t.id == id))
+            .unwrap_or(&self.teams[0])
+    }
+
+    fn team_of(&self, member: &StaffMember) -> &Team {
+        self.team(member.team_id)
+    }
+
+    fn member(&self, id: i64) -> Option<&StaffMember> {
+        self.staff.iter().find(|m| m.id == id)
+    }
+
+    fn is_on(&self, member: &StaffMember) -> bool {
+        self.team_of(member)
+            .is_on(self.said.get(&member.id).copied(), self.now)
+    }
+
+    /// The members of a team (`None`: the default team) on shift.
+    fn on_shift(&self, team: Option<i64>) -> Vec<StaffMember> {
+        let team = self.team(team).id;
+        self.staff
+            .iter()
+            .filter(|m| self.team_of(m).id == team && self.is_on(m))
+            .cloned()
+            .collect()
+    }
+}
+
+/// The answer to /online or /offline: what she is now, and until when.
+fn shift_reply(
+    team: &Team,
+    online: bool,
+    now: DateTime<Utc>,
+    lapses: Option<DateTime<Utc>>,
+) -> String {
+    let when = |t: DateTime<Utc>| {
+        let tz = team
+            .hours()
+            .map(|h| h.timezone())
+            .unwrap_or(chrono_tz::Tz::UTC);
+        format!(
+            "{} ({})",
+            t.with_timezone(&tz).format("%a %-d %b %H:%M"),
+            tz.name()
+        )
+    };
+    let open = team.is_open(now);
+    match (online, lapses) {
+        (true, None) => "You are on shift until you say /offline. New cases will page you; take them in the staff group.".to_owned(),
+        (false, None) => "You are off shift until you say /online. Any case you held went back to the front of the line.".to_owned(),
+        (true, Some(t)) if open => format!(
+            "You are on shift until {}, when working hours end. New cases will page you; take them in the staff group.",
+            when(t)
+        ),
+        (true, Some(t)) => format!(
+            "You are on shift until {}, when working hours begin and keep you on. New cases will page you; take them in the staff group.",
+            when(t)
+        ),
+        (false, Some(t)) if open => format!(
+            "You are off shift until {}, when working hours end. Any case you held went back to the front of the line.",
+            when(t)
+        ),
+        (false, Some(t)) => format!(
+            "You are off shift. Any case you held went back to the front of the line. Working hours begin at {} and put you on shift again.",
+            when(t)
+        ),
     }
 }
 
