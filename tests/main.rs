@@ -11,6 +11,7 @@ mod directory_import; // HSDS JSON/CSV: round trips, refusals naming each place,
 mod e2e; // the whole bot against the fake Bot API on SQLite and Postgres: flows, quick exit, faults, privacy, restarts
 mod fake_telegram_selftest; // the fake Bot API behaves like Telegram, through teloxide's real client
 mod handoff; // /talk → topic, card, Take, relay both ways, /note, /end; the Take race; the line on both backends; deadlines and shifts on a chosen clock; kill -9, Redis emptied, 429s
+mod instances; // several instances on one Postgres and Redis prefix, webhook mode behind one round-robin address: one Take winner, every message once and in order, consent and the form on any instance, one stopped mid-conversation loses nothing
 mod localizer; // fallback chains are a safety net that works, and locales load strictly
 mod ops; // after a scripted conversation: /metrics series with no id, name or text in any label; JSON logs just as clean
 mod plurals; // plural forms render right in every locale
