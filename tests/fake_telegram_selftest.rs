@@ -1249,3 +1249,146 @@ async fn reply_watch_reports_sends_and_edits_and_history_can_be_off() {
     bot.get_me().await.expect("getMe");
     assert_eq!(tg.calls().len(), 1);
 }
+
+/// What the ordering receiver saw: each POST as (update id, chat id, attempt start), plus how
+/// many POSTs were open at once, overall and per chat.
+#[derive(Default)]
+struct Ordering {
+    arrivals: Vec<(i64, i64)>,
+    open: std::collections::HashMap<i64, usize>,
+    open_total: usize,
+    most_open_total: usize,
+    most_open_in_a_chat: usize,
+    /// Update ids answered 500 on their first POST, and held past the timeout on theirs.
+    fail_once: Vec<i64>,
+    hang_once: Vec<i64>,
+}
+
+async fn ordering_receiver(
+    log: State<Arc<Mutex<Ordering>>>,
+    Json(body): Json<Value>,
+) -> StatusCode {
+    let id = body["update_id"].as_i64().unwrap_or_default();
+    let chat = body["message"]["chat"]["id"].as_i64().unwrap_or_default();
+    let (fail, hang) = {
+        let mut seen = log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let first = !seen.arrivals.iter().any(|(earlier, _)| *earlier == id);
+        seen.arrivals.push((id, chat));
+        let hang = first && seen.hang_once.contains(&id);
+        if !hang {
+            *seen.open.entry(chat).or_default() += 1;
+            seen.open_total += 1;
+            seen.most_open_total = seen.most_open_total.max(seen.open_total);
+            let in_chat = seen.open[&chat];
+            seen.most_open_in_a_chat = seen.most_open_in_a_chat.max(in_chat);
+        }
+        (first && seen.fail_once.contains(&id), hang)
+    };
+    if hang {
+        // Past the fake's timeout; not counted as open, since the fake gives up on it.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        return StatusCode::OK;
+    }
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    {
+        let mut seen = log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *seen.open.entry(chat).or_default() -= 1;
+        seen.open_total -= 1;
+    }
+    if fail {
+        StatusCode::INTERNAL_SERVER_ERROR
+    } else {
+        StatusCode::OK
+    }
+}
+
+/// Telegram's webhook order: one chat's updates one at a time and in order, chats at once, and
+/// an update that failed (500, or no answer in time) sent again before the next of its chat.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_sends_one_chat_at_a_time_chats_at_once_and_retries_in_place() {
+    let (tg, bot) = start().await;
+    let olena = olena(&tg);
+    let mira = tg.user(1002, "Mira", None, Some("en"));
+    let log: Arc<Mutex<Ordering>> = Arc::default();
+    let app = Router::new()
+        .route("/hook", post(ordering_receiver))
+        .with_state(Arc::clone(&log));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let hook_url: url::Url = format!("http://{}/hook", listener.local_addr().expect("address"))
+        .parse()
+        .expect("URL");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    tg.set_webhook_retry_delay(Duration::from_millis(20));
+    tg.set_webhook_timeout(Duration::from_millis(300));
+
+    // Nothing is delivered before the webhook is set: all eight wait in the queue.
+    let mut hers = Vec::new();
+    let mut his = Vec::new();
+    for i in 0..4 {
+        tg.send_text(&olena, &format!("o{i}"));
+        hers.push(tg.with_state(|s| s.newest_update_id()));
+        tg.send_text(&mira, &format!("m{i}"));
+        his.push(tg.with_state(|s| s.newest_update_id()));
+    }
+    {
+        let mut log = log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        log.fail_once.push(hers[1]);
+        log.hang_once.push(his[2]);
+    }
+    bot.set_webhook(hook_url).await.expect("setWebhook");
+    tg.wait_for(|s| s.pending_updates() == 0, WAIT)
+        .await
+        .expect("everything delivered");
+
+    let log = log
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    assert_eq!(
+        log.most_open_in_a_chat, 1,
+        "one chat's updates one at a time"
+    );
+    assert!(
+        log.most_open_total >= 2,
+        "two chats are served at once: {}",
+        log.most_open_total
+    );
+    for (chat, sent) in [(olena.chat_id(), &hers), (mira.chat_id(), &his)] {
+        let mut arrived: Vec<i64> = log
+            .arrivals
+            .iter()
+            .filter(|(_, c)| *c == chat)
+            .map(|(id, _)| *id)
+            .collect();
+        // Each failed update comes twice in a row, then the next one of its chat.
+        let retried = arrived.windows(2).filter(|w| w[0] == w[1]).count();
+        assert_eq!(retried, 1, "one retry in each chat: {arrived:?}");
+        arrived.dedup();
+        assert_eq!(
+            &arrived, sent,
+            "in order, the failed one again before the next"
+        );
+    }
+    let deliveries = tg.webhook_deliveries();
+    let statuses = |id: i64| -> Vec<Option<u16>> {
+        deliveries
+            .iter()
+            .filter(|d| d.update_id == id)
+            .map(|d| d.status)
+            .collect()
+    };
+    assert_eq!(statuses(hers[1]), [Some(500), Some(200)]);
+    assert_eq!(
+        statuses(his[2]),
+        [None, Some(200)],
+        "a timeout is a failure"
+    );
+    assert_eq!(deliveries.len(), 10, "eight updates, two sent twice");
+}

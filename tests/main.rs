@@ -13,6 +13,7 @@ mod fake_telegram_selftest; // the fake Bot API behaves like Telegram, through t
 mod faults; // private Redis and PostgreSQL broken mid-hand-off: Redis killed, restarted empty and FLUSHALLed, Postgres restarted and stopped; every message once, in order, nobody out of line
 mod handoff; // /talk → topic, card, Take, relay both ways, /note, /end; the Take race; the line on both backends; deadlines and shifts on a chosen clock; kill -9, Redis emptied, 429s
 mod handoff_privacy; // after a whole hand-off with rating, consent and the documentation form: nothing identifying or written in any table, log, Redis key or metric
+mod instances; // several instances on one Postgres and Redis prefix, webhook mode behind one round-robin address: one Take winner, every message once and in order, consent and the form on any instance, one stopped mid-conversation loses nothing
 mod localizer; // fallback chains are a safety net that works, and locales load strictly
 mod ops; // after a scripted conversation: /metrics series with no id, name or text in any label; JSON logs just as clean
 mod plurals; // plural forms render right in every locale

@@ -1,6 +1,8 @@
 //! The cases table: the source of truth of the hand-off. The line, the board and every topic are
-//! views of it. A case holds her pseudonym, never her Telegram id; the chat that reaches her
-//! stays sealed in the store's routes.
+//! views of it. Everything here is shared by every instance of the bot on the same database, and
+//! every change that must happen once (Take, escalation, a give-back, her consent, a saved form,
+//! a new board) is one conditional write that exactly one caller wins. A case holds her
+//! pseudonym, never her Telegram id; the chat that reaches her stays sealed in the store's routes.
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -646,6 +648,110 @@ impl Cases {
         Ok(rows.into_iter().map(|(id, on)| (id, on != 0)).collect())
     }
 
+    // ----- after a case: her consent to count it, the documentation form ----------------------
+
+    /// Notes that she was asked whether a closed case may be counted.
+    pub async fn ask_count(&self, case_id: i64, now: DateTime<Utc>) -> Result<(), HandoffError> {
+        on_db!(&self.db, pool => sqlx::query(
+            "INSERT INTO case_after (case_id, state, at) VALUES ($1, 'asked', $2) \
+             ON CONFLICT (case_id) DO NOTHING")
+            .bind(case_id)
+            .bind(millis(now))
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(database("noting the count question"))?;
+        Ok(())
+    }
+
+    /// Her answer to the count question: true exactly once, for the first answer to a question
+    /// asked (a second press, or the same update delivered twice to two instances, gets false).
+    pub async fn answer_count(&self, case_id: i64) -> Result<bool, HandoffError> {
+        let done = on_db!(&self.db, pool => sqlx::query(
+            "DELETE FROM case_after WHERE case_id = $1 AND state = 'asked'")
+            .bind(case_id)
+            .execute(pool)
+            .await
+            .map(|d| d.rows_affected()))
+        .map_err(database("taking her answer"))?;
+        Ok(done == 1)
+    }
+
+    /// The documentation form is open under `message_id` in the case topic, for `assignee`.
+    pub async fn open_doc(
+        &self,
+        case_id: i64,
+        message_id: i32,
+        assignee: i64,
+        form: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), HandoffError> {
+        on_db!(&self.db, pool => sqlx::query(
+            "INSERT INTO case_after (case_id, state, message_id, assignee, form, at) \
+             VALUES ($1, 'doc', $2, $3, $4, $5) ON CONFLICT (case_id) DO UPDATE SET \
+             state = 'doc', message_id = excluded.message_id, assignee = excluded.assignee, \
+             form = excluded.form, at = excluded.at")
+            .bind(case_id)
+            .bind(i64::from(message_id))
+            .bind(assignee)
+            .bind(form)
+            .bind(millis(now))
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(database("opening the documentation form"))?;
+        Ok(())
+    }
+
+    /// The open form under `message_id`: its case, who may fill it in, and its fields so far.
+    pub async fn doc_by_message(
+        &self,
+        message_id: i32,
+    ) -> Result<Option<(i64, i64, String)>, HandoffError> {
+        let row: Option<(i64, Option<i64>, Option<String>)> = on_db!(&self.db, pool => sqlx::query_as(
+            "SELECT case_id, assignee, form FROM case_after WHERE state = 'doc' AND message_id = $1 \
+             ORDER BY case_id DESC LIMIT 1")
+            .bind(i64::from(message_id))
+            .fetch_optional(pool)
+            .await)
+        .map_err(database("reading the documentation form"))?;
+        Ok(row.and_then(|(case_id, assignee, form)| Some((case_id, assignee?, form?))))
+    }
+
+    /// Replaces the form's fields, only if they are still `before`: of two presses handled at
+    /// once (two instances), one applies and the other is told nothing changed.
+    pub async fn update_doc(
+        &self,
+        case_id: i64,
+        before: &str,
+        after: &str,
+    ) -> Result<bool, HandoffError> {
+        let done = on_db!(&self.db, pool => sqlx::query(
+            "UPDATE case_after SET form = $1 WHERE case_id = $2 AND state = 'doc' AND form = $3")
+            .bind(after)
+            .bind(case_id)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|d| d.rows_affected()))
+        .map_err(database("updating the documentation form"))?;
+        Ok(done == 1)
+    }
+
+    /// Ends the form (saved or discarded), only if its fields are still `before`: true exactly
+    /// once, so a form is stored once however often "Save" arrives.
+    pub async fn close_doc(&self, case_id: i64, before: &str) -> Result<bool, HandoffError> {
+        let done = on_db!(&self.db, pool => sqlx::query(
+            "DELETE FROM case_after WHERE case_id = $1 AND state = 'doc' AND form = $2")
+            .bind(case_id)
+            .bind(before)
+            .execute(pool)
+            .await
+            .map(|d| d.rows_affected()))
+        .map_err(database("closing the documentation form"))?;
+        Ok(done == 1)
+    }
+
     // ----- desk facts ------------------------------------------------------------------------
 
     pub async fn fact(&self, key: &str) -> Result<Option<i64>, HandoffError> {
@@ -654,6 +760,35 @@ impl Cases {
             .fetch_optional(pool)
             .await)
         .map_err(database("reading the desk"))
+    }
+
+    /// Replaces a fact only if it still holds `seen` (`None`: only if there is none yet). True
+    /// for exactly one of any number of instances racing to change it.
+    pub async fn swap_fact(
+        &self,
+        key: &str,
+        seen: Option<i64>,
+        value: i64,
+    ) -> Result<bool, HandoffError> {
+        let done = match seen {
+            None => on_db!(&self.db, pool => sqlx::query(
+                "INSERT INTO desk (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+                .bind(key)
+                .bind(value)
+                .execute(pool)
+                .await
+                .map(|d| d.rows_affected())),
+            Some(seen) => on_db!(&self.db, pool => sqlx::query(
+                "UPDATE desk SET value = $1 WHERE key = $2 AND value = $3")
+                .bind(value)
+                .bind(key)
+                .bind(seen)
+                .execute(pool)
+                .await
+                .map(|d| d.rows_affected())),
+        }
+        .map_err(database("writing the desk"))?;
+        Ok(done == 1)
     }
 
     pub async fn set_fact(&self, key: &str, value: i64) -> Result<(), HandoffError> {

@@ -25,9 +25,18 @@
 //! [`DeskRules::end_of_hours_grace`] gives the case back to the front of the line (both steps are
 //! conditional updates, so several instances do each once).
 //!
+//! After /end she is asked whether the case may be counted; if she says yes, the consultant who
+//! held it gets the documentation form in the topic. Both wait in `case_after`, not in memory.
+//!
+//! Several instances (webhook mode behind one address, one database, REDIS_URL) may run this
+//! desk side by side, and Telegram hands each update to whichever instance it reaches. So every
+//! fact the desk acts on is in the database (cases, relayed message ids, the board's message,
+//! the bound group, her consent question, the form), and every step that must happen once is
+//! one conditional write only one instance wins: Take, an escalation, a give-back, her "yes",
+//! a saved form, a new board. Both clocks tick; each deadline is acted on once.
+//!
 //! Staff-side text is English (the team's working language); what she sees is in her locale.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -114,26 +123,12 @@ pub struct Desk {
     seed_hours: Option<WorkingHours>,
     /// The staff group; 0 while none is configured or bound.
     group: AtomicI64,
+    /// Whether HELPLINE_STAFF_CHAT_ID named the group. If not, the group bound by /bind (on
+    /// any instance) is read from the database, at start, when unknown, and on every tick.
+    configured: bool,
     /// The board is edited by one task at a time.
     board: tokio::sync::Mutex<()>,
     counters: crate::stats::Counters,
-    /// After /end: cases whose "may we count it" question is unanswered, and documentation
-    /// forms in progress. In memory on purpose (nothing in it is personal, and nothing needs
-    /// to outlive a restart): a restart forgets them, so her late "yes" counts nothing and an
-    /// unfinished form is lost.
-    after: std::sync::Mutex<HashMap<CaseCode, AfterCase>>,
-}
-
-/// Where a closed case stands on the way to the anonymous counts.
-enum AfterCase {
-    /// She was asked whether it may be counted.
-    Asked,
-    /// She said yes: the documentation form in the topic, for its assignee only.
-    Doc {
-        form: DocForm,
-        message_id: i32,
-        assignee: i64,
-    },
 }
 
 /// A fault inside the desk; she then gets the honest fallback.
@@ -170,6 +165,8 @@ const GROUP_FACT: &str = "group";
 const BOARD_FACT: &str = "board";
 /// Cases shown with a Take button on the board.
 const BOARD_BUTTONS: usize = 10;
+/// How long an instance's claim to send a new board holds before another may take it over.
+const BOARD_CLAIM: TimeDelta = TimeDelta::seconds(30);
 
 impl Desk {
     pub fn new(
@@ -192,8 +189,8 @@ impl Desk {
             rules,
             seed_hours: hours,
             group: AtomicI64::new(group.unwrap_or(0)),
+            configured: group.is_some(),
             board: tokio::sync::Mutex::new(()),
-            after: std::sync::Mutex::new(HashMap::new()),
         }
     }
 
@@ -211,6 +208,29 @@ impl Desk {
 
     fn group(&self) -> Option<i64> {
         Some(self.group.load(Ordering::Relaxed)).filter(|g| *g != 0)
+    }
+
+    /// The staff group, read from the database when this instance does not know one yet: a
+    /// coordinator's /bind may have reached another instance a moment ago.
+    async fn staff_group(&self) -> Option<i64> {
+        if let Some(g) = self.group() {
+            return Some(g);
+        }
+        self.learn_group().await;
+        self.group()
+    }
+
+    /// Takes the bound group from the database (when no group is configured): another
+    /// instance may have bound one, or bound another one since.
+    async fn learn_group(&self) {
+        if self.configured {
+            return;
+        }
+        match self.cases.fact(GROUP_FACT).await {
+            Ok(Some(g)) => self.group.store(g, Ordering::Relaxed),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "the bound staff group could not be read"),
+        }
     }
 
     /// At start: the group bound earlier (if none is configured), the line restored from the
@@ -274,7 +294,7 @@ impl Desk {
         forms: &[Form],
         fallback: Vec<OutMessage>,
     ) -> Vec<OutMessage> {
-        if self.group().is_none() {
+        if self.staff_group().await.is_none() {
             return fallback;
         }
         match self.cases.open_for(who).await {
@@ -351,7 +371,7 @@ impl Desk {
                 if let Some(case) = self.cases.open_for(who).await? {
                     return Ok(self.status(&case, locale).await);
                 }
-                if self.group().is_none() {
+                if self.staff_group().await.is_none() {
                     return Ok(vec![self.content.render_fallback(session, "talk-fallback")]);
                 }
                 let mask: u32 = mask.parse().unwrap_or(0);
@@ -394,11 +414,13 @@ impl Desk {
                     Ok(code) => self.cases.by_code(&code).await?,
                     Err(_) => None,
                 };
-                let asked = case.as_ref().is_some_and(|case| {
-                    case.who == *who
-                        && case.state == CaseState::Closed
-                        && self.after_lock().remove(&case.code).is_some()
-                });
+                // Taken from the database at most once, whichever instance her press reaches.
+                let asked = match &case {
+                    Some(case) if case.who == *who && case.state == CaseState::Closed => {
+                        self.cases.answer_count(case.id).await?
+                    }
+                    _ => false,
+                };
                 match case {
                     Some(case) if asked && *yes == "1" => {
                         self.counted(out, &case).await?;
@@ -419,12 +441,6 @@ impl Desk {
             }
             _ => Ok(vec![self.content.render_fallback(session, "talk-fallback")]),
         }
-    }
-
-    fn after_lock(&self) -> std::sync::MutexGuard<'_, HashMap<CaseCode, AfterCase>> {
-        self.after
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// She agreed: the hand-off is counted (her country, urgency, wait in bands), and the
@@ -453,15 +469,14 @@ impl Desk {
         };
         let form = DocForm::new(case.country, &case.forms);
         let message = form.render(&self.content.localizer, Locale::En);
+        let Ok(fields) = serde_json::to_string(&form) else {
+            tracing::error!("a documentation form could not be written down");
+            return Ok(());
+        };
         let message_id = out.send_in(group, Some(topic), &message).await?;
-        self.after_lock().insert(
-            case.code.clone(),
-            AfterCase::Doc {
-                form,
-                message_id,
-                assignee,
-            },
-        );
+        self.cases
+            .open_doc(case.id, message_id, assignee, &fields, Utc::now())
+            .await?;
         Ok(())
     }
 
@@ -469,21 +484,18 @@ impl Desk {
     async fn doc_button(&self, out: &Outbound, b: &GroupButton) -> Result<(), DeskError> {
         let member = self.staff.by_telegram_id(b.from).await?;
         let action = crate::stats::doc::parse(&b.data);
-        let found = {
-            let after = self.after_lock();
-            after.iter().find_map(|(code, a)| match a {
-                AfterCase::Doc {
-                    message_id,
-                    assignee,
-                    form,
-                } if *message_id == b.message_id => Some((code.clone(), *assignee, form.clone())),
-                _ => None,
-            })
-        };
-        let (Some((code, assignee, mut form)), Some(action)) = (found, action) else {
+        // In the database, so any instance can take the press; the fields read here are the
+        // version this press changes (see `update_doc`).
+        let found = self.cases.doc_by_message(b.message_id).await?.and_then(
+            |(case_id, assignee, before)| {
+                let form = serde_json::from_str::<DocForm>(&before).ok()?;
+                Some((case_id, assignee, before, form))
+            },
+        );
+        let (Some((case_id, assignee, before, mut form)), Some(action)) = (found, action) else {
             out.answer_callback_with(
                 &b.callback_id,
-                "This form is no longer open (perhaps the bot restarted); nothing was stored.",
+                "This form is no longer open; nothing was stored.",
             )
             .await;
             return Ok(());
@@ -497,29 +509,35 @@ impl Desk {
             return Ok(());
         }
         let outcome = form.apply(action);
-        let done = match &outcome {
+        let applied = match &outcome {
             Outcome::Ignored => {
                 out.answer_callback(&b.callback_id).await;
                 return Ok(());
             }
-            Outcome::Continue => false,
-            Outcome::Discarded => true,
+            Outcome::Continue => match serde_json::to_string(&form) {
+                Ok(after) => self.cases.update_doc(case_id, &before, &after).await?,
+                Err(_) => false,
+            },
+            Outcome::Discarded => self.cases.close_doc(case_id, &before).await?,
             Outcome::Saved(record) => {
-                self.counters
-                    .record_doc(Consent::Given, record, Utc::now())
-                    .await
-                    .map_err(|e| tracing::error!(error = %e, "case documentation was not stored"))
-                    .ok();
-                true
+                // Closed first: of two "Save" presses, only the one that closes it stores it.
+                let closed = self.cases.close_doc(case_id, &before).await?;
+                if closed {
+                    self.counters
+                        .record_doc(Consent::Given, record, Utc::now())
+                        .await
+                        .map_err(
+                            |e| tracing::error!(error = %e, "case documentation was not stored"),
+                        )
+                        .ok();
+                }
+                closed
             }
         };
-        {
-            let mut after = self.after_lock();
-            if done {
-                after.remove(&code);
-            } else if let Some(AfterCase::Doc { form: kept, .. }) = after.get_mut(&code) {
-                *kept = form.clone();
-            }
+        if !applied {
+            // Another press changed the form a moment ago; its edit shows where it stands.
+            out.answer_callback(&b.callback_id).await;
+            return Ok(());
         }
         let _ = out
             .edit(
@@ -801,7 +819,7 @@ impl Desk {
         if let Some(("bind", _)) = command {
             return self.bind(out, &m).await;
         }
-        if Some(m.chat_id) != self.group() {
+        if Some(m.chat_id) != self.staff_group().await {
             return Ok(());
         }
         // The General topic is for the team: nothing there is relayed.
@@ -895,7 +913,7 @@ impl Desk {
 
     /// A button in a group: Take.
     pub async fn group_button(&self, out: &Outbound, b: GroupButton) -> Result<(), DeskError> {
-        if Some(b.chat_id) != self.group() {
+        if Some(b.chat_id) != self.staff_group().await {
             out.answer_callback(&b.callback_id).await;
             return Ok(());
         }
@@ -1121,7 +1139,7 @@ impl Desk {
             let mut messages = vec![self.her_message(case.locale, "handoff-ended", &args, rate)];
             // STATISTICS: the consent-to-count form of the statistics work is offered here,
             // after the rating (see `after_case`).
-            messages.extend(self.after_case(case));
+            messages.extend(self.after_case(case).await);
             for message in &messages {
                 if let Ok(id) = out.send(chat, message, false).await {
                     let _ = self.store.record_message(&case.who, id, Utc::now()).await;
@@ -1150,9 +1168,12 @@ impl Desk {
     /// Messages offered to her after a case ends, after the rating: may this conversation be
     /// counted anonymously? Asked every time, even if she agreed after /check (that answer was
     /// about her /check answers); nothing is counted unless she presses yes.
-    fn after_case(&self, case: &Case) -> Vec<OutMessage> {
-        self.after_lock()
-            .insert(case.code.clone(), AfterCase::Asked);
+    async fn after_case(&self, case: &Case) -> Vec<OutMessage> {
+        // Noted first: a question whose answer could not be taken is not asked.
+        if let Err(e) = self.cases.ask_count(case.id, Utc::now()).await {
+            tracing::error!(error = %e, "the count question could not be noted; not asked");
+            return Vec::new();
+        }
         let code = case.code.as_str();
         let buttons = vec![vec![
             self.label(case.locale, "consent-yes", format!("h:count:{code}:1")),
@@ -1264,7 +1285,10 @@ impl Desk {
             protect: false,
             keyboard: None,
         };
-        if let Some(id) = self.cases.fact(BOARD_FACT).await?
+        // The board's id is a desk fact shared by every instance: a positive value is the
+        // message, a negative one an instance sending a new board since that many milliseconds.
+        let seen = self.cases.fact(BOARD_FACT).await?;
+        if let Some(id) = seen.filter(|id| *id > 0)
             && let Ok(id) = i32::try_from(id)
         {
             match out.edit(group, id, &board).await {
@@ -1272,6 +1296,17 @@ impl Desk {
                 Err(SendError::Rejected("message gone")) => {}
                 Err(e) => return Err(e.into()),
             }
+        }
+        // No board yet, or it is gone: one instance claims sending the new one, so two
+        // instances never post two boards. A claim left by a crash expires.
+        let claimed_at = crate::db::millis(now);
+        if let Some(since) = seen.filter(|id| *id < 0)
+            && claimed_at + since < BOARD_CLAIM.num_milliseconds()
+        {
+            return Ok(());
+        }
+        if !self.cases.swap_fact(BOARD_FACT, seen, -claimed_at).await? {
+            return Ok(());
         }
         let id = out.send_in(group, None, &board).await?;
         self.cases.set_fact(BOARD_FACT, i64::from(id)).await?;
@@ -1281,6 +1316,7 @@ impl Desk {
     /// The desk's clock: the line restored if Redis lost it, urgent deadlines, silent
     /// assignees. Called every few seconds with the current time (tests pass their own).
     pub async fn tick(&self, out: &Outbound, now: DateTime<Utc>) -> Result<(), DeskError> {
+        self.learn_group().await;
         let mut changed = false;
         if !self.line.is_built().await? {
             let n = self.restore().await?;

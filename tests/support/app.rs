@@ -321,6 +321,24 @@ impl TestApp {
         shipped().handle_with(session, input, world)
     }
 
+    /// The bot's configuration with some variables set otherwise: for another instance of the
+    /// bot beside this one ([`super::instances`]), e.g. with an HTTP address of its own.
+    pub fn config_with(&self, changed: &[(&'static str, String)]) -> Config {
+        let mut env: Vec<(&'static str, String)> = self
+            .env
+            .iter()
+            .filter(|(name, _)| !changed.iter().any(|(other, _)| other == name))
+            .cloned()
+            .collect();
+        env.extend(changed.iter().cloned());
+        Config::from_lookup(move |name| {
+            env.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.clone())
+        })
+        .unwrap_or_else(|e| panic!("the test configuration is refused: {e}"))
+    }
+
     fn config(&self) -> Config {
         let env = self.env.clone();
         Config::from_lookup(move |name| {

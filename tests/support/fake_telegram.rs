@@ -16,10 +16,13 @@
 //!   only the last updates, `timeout` long-polls until an update arrives, `limit` and
 //!   `allowed_updates` are honoured, a newer `getUpdates` terminates an older one with 409, and
 //!   undelivered updates expire after 24 hours of fake time;
-//! - webhooks: queued updates are POSTed one by one to the webhook URL with
-//!   `X-Telegram-Bot-Api-Secret-Token`; a non-2xx answer is retried after a delay and shows up in
-//!   `getWebhookInfo`; `getUpdates` answers 409 while a webhook is set. Unlike Telegram, plain
-//!   `http://127.0.0.1` webhook URLs are accepted;
+//! - webhooks: queued updates are POSTed to the webhook URL with
+//!   `X-Telegram-Bot-Api-Secret-Token`, one at a time per chat (a callback query: per user who
+//!   pressed), the next of a chat only after the previous was answered, different chats at once
+//!   up to `max_connections` (default 40); a non-2xx answer, a refused connection or a timeout
+//!   sends the same update (same `update_id`) again after a delay, before anything later of its
+//!   chat, and shows up in `getWebhookInfo`; `getUpdates` answers 409 while a webhook is set.
+//!   Unlike Telegram, plain `http://127.0.0.1` webhook URLs are accepted;
 //! - the 48-hour window of `deleteMessage`, deletion rights in groups, `deleteMessages` with 1–100
 //!   ids (missing ones skipped), `copyMessage` without a forward header, `forwardMessage` with a
 //!   `forward_origin`, protected content that cannot be copied or forwarded;
@@ -763,6 +766,12 @@ impl FakeTelegram {
     /// confirmed them, or after the webhook acknowledged them.
     pub fn duplicate_next(&self, n: u32) {
         self.shared.update(|st| st.duplicates_left = n);
+    }
+
+    /// How long a webhook POST may take before it counts as failed and is sent again
+    /// (default 10 s).
+    pub fn set_webhook_timeout(&self, timeout: Duration) {
+        self.shared.update(|st| st.webhook_timeout = timeout);
     }
 
     /// Delay before a failed webhook delivery is retried (default 100 ms).

@@ -7,6 +7,7 @@ pub mod app;
 pub mod content;
 pub mod databases;
 pub mod fake_telegram;
+pub mod instances;
 pub mod listings;
 pub mod servers;
 pub mod webdriver;

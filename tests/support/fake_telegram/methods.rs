@@ -2,8 +2,11 @@
 
 use serde_json::{Value, json};
 
+use std::collections::HashSet;
+
 use super::state::{
-    ChatKind, ChatRecord, TelegramState, Webhook, WebhookJob, allowed_list, canonical_json,
+    ChatKind, ChatRecord, DeliveryQueue, TelegramState, Webhook, WebhookJob, allowed_list,
+    canonical_json, delivery_queue,
 };
 use super::wire::{
     ApiError, Markup, Params, api_error, bad, check_caption, check_text, displayed_text,
@@ -1040,17 +1043,34 @@ impl TelegramState {
         info
     }
 
-    pub(super) fn next_webhook_job(&self) -> Option<WebhookJob> {
+    /// The oldest update whose delivery queue is free, marked in flight; `None` when every
+    /// queue with updates is busy, or `max_connections` updates are already in flight.
+    pub(super) fn next_webhook_job(&mut self) -> Option<WebhookJob> {
         let hook = self.webhook.as_ref()?;
-        let next = self.redeliver.front().or_else(|| self.queue.front())?;
-        Some(WebhookJob {
+        if self.webhook_in_flight.len() >= hook.max_connections.max(1) as usize {
+            return None;
+        }
+        // Earlier updates of a queue go first: a queue seen once (busy or not) is passed over.
+        let mut seen = HashSet::new();
+        let next = self.redeliver.iter().chain(self.queue.iter()).find(|q| {
+            let queue = delivery_queue(q.id, &q.json);
+            seen.insert(queue) && !self.webhook_busy.contains(&queue)
+        })?;
+        let job = WebhookJob {
             update_id: next.id,
+            queue: delivery_queue(next.id, &next.json),
             url: hook.url.clone(),
             secret_token: hook.secret_token.clone(),
             json: next.json.clone(),
-        })
+        };
+        self.webhook_in_flight.insert(job.update_id);
+        self.webhook_busy.insert(job.queue);
+        Some(job)
     }
 
+    /// Notes how a delivery went. A 2xx answer forgets the update (a duplicate is sent once
+    /// more first) and frees its queue; a failure keeps it first in its queue, which stays busy
+    /// until [`Self::release_webhook_queue`] after the retry delay.
     pub(super) fn finish_webhook_job(
         &mut self,
         job: &WebhookJob,
@@ -1062,6 +1082,7 @@ impl TelegramState {
             status,
             secret_token: job.secret_token.clone(),
         });
+        self.webhook_in_flight.remove(&job.update_id);
         match error {
             Some(message) => {
                 let now = self.now;
@@ -1070,22 +1091,22 @@ impl TelegramState {
                 }
             }
             None => {
-                if self
-                    .redeliver
-                    .front()
-                    .is_some_and(|q| q.id == job.update_id)
-                {
-                    self.redeliver.pop_front();
-                } else if let Some(front) = self.queue.front_mut()
-                    && front.id == job.update_id
-                {
-                    if front.duplicate {
-                        front.duplicate = false;
+                if let Some(at) = self.redeliver.iter().position(|q| q.id == job.update_id) {
+                    self.redeliver.remove(at);
+                } else if let Some(at) = self.queue.iter().position(|q| q.id == job.update_id) {
+                    if self.queue[at].duplicate {
+                        self.queue[at].duplicate = false;
                     } else {
-                        self.queue.pop_front();
+                        self.queue.remove(at);
                     }
                 }
+                self.webhook_busy.remove(&job.queue);
             }
         }
+    }
+
+    /// A failed delivery's queue may send again (its retry delay is over).
+    pub(super) fn release_webhook_queue(&mut self, queue: DeliveryQueue) {
+        self.webhook_busy.remove(&queue);
     }
 }

@@ -18,9 +18,9 @@ use serde_json::Value;
 use tokio::{sync::Notify, time::Instant};
 use tokio_util::sync::CancellationToken;
 
-use super::state::{TelegramState, allowed_list};
+use super::state::{TelegramState, WebhookJob, allowed_list};
 use super::wire::{ApiError, Params, api_error, not_found, parse_params, split_path};
-use super::{MAX_POLL_TIMEOUT_SECS, POLL_CONFLICT, TOKEN, WEBHOOK_CONFLICT, WEBHOOK_TIMEOUT};
+use super::{MAX_POLL_TIMEOUT_SECS, POLL_CONFLICT, TOKEN, WEBHOOK_CONFLICT};
 
 pub(super) struct Shared {
     pub(super) state: Mutex<TelegramState>,
@@ -200,13 +200,20 @@ pub(super) async fn get_updates(shared: &Shared, p: &Params) -> Result<Updates, 
     }
 }
 
-/// Sends queued updates to the webhook one at a time, retrying failures after a delay.
+/// Sends queued updates to the webhook as Telegram does: the updates of one delivery queue (a
+/// chat, or who pressed a button) one at a time, the next only after the previous was answered
+/// with a 2xx; different queues at once, up to the webhook's `max_connections`. A non-2xx
+/// answer, a failed connection or no answer within the timeout sends the same update again after
+/// the retry delay, before anything later of its queue.
 pub(super) async fn deliver_webhooks(shared: Arc<Shared>, stop: CancellationToken) {
     let client = reqwest::Client::new();
+    // Dropped (aborting every delivery) when this task ends or is aborted.
+    let mut deliveries = tokio::task::JoinSet::new();
     loop {
         let job = loop {
             let mut changed = pin!(shared.changed.notified());
             changed.as_mut().enable();
+            while deliveries.try_join_next().is_some() {}
             if let Some(job) = shared.lock().next_webhook_job() {
                 break job;
             }
@@ -215,34 +222,33 @@ pub(super) async fn deliver_webhooks(shared: Arc<Shared>, stop: CancellationToke
                 () = changed => {}
             }
         };
-        let mut request = client
-            .post(&job.url)
-            .timeout(WEBHOOK_TIMEOUT)
-            .json(&job.json);
-        if let Some(secret) = &job.secret_token {
-            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
-        }
-        let (status, error) = tokio::select! {
-            () = stop.cancelled() => return,
-            response = request.send() => match response {
-                Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None),
-                Ok(r) => (
-                    Some(r.status().as_u16()),
-                    Some(format!("Wrong response from the webhook: {}", r.status())),
-                ),
-                Err(e) => (None, Some(format!("Connection failed: {e}"))),
-            },
-        };
-        let failed = error.is_some();
-        let delay = shared.update(|st| {
-            st.finish_webhook_job(&job, status, error);
-            st.webhook_retry_delay
-        });
-        if failed {
-            tokio::select! {
-                () = stop.cancelled() => return,
-                () = tokio::time::sleep(delay) => {}
-            }
-        }
+        deliveries.spawn(deliver(Arc::clone(&shared), client.clone(), job));
+    }
+}
+
+/// One POST of one update, and what follows from its answer.
+async fn deliver(shared: Arc<Shared>, client: reqwest::Client, job: WebhookJob) {
+    let timeout = shared.lock().webhook_timeout;
+    let mut request = client.post(&job.url).timeout(timeout).json(&job.json);
+    if let Some(secret) = &job.secret_token {
+        request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+    }
+    let (status, error) = match request.send().await {
+        Ok(r) if r.status().is_success() => (Some(r.status().as_u16()), None),
+        Ok(r) => (
+            Some(r.status().as_u16()),
+            Some(format!("Wrong response from the webhook: {}", r.status())),
+        ),
+        Err(e) if e.is_timeout() => (None, Some("Read timeout expired".to_owned())),
+        Err(e) => (None, Some(format!("Connection failed: {e}"))),
+    };
+    let failed = error.is_some();
+    let delay = shared.update(|st| {
+        st.finish_webhook_job(&job, status, error);
+        st.webhook_retry_delay
+    });
+    if failed {
+        tokio::time::sleep(delay).await;
+        shared.update(|st| st.release_webhook_queue(job.queue));
     }
 }

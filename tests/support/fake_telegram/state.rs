@@ -2,7 +2,7 @@
 //! profile and fault settings, plus what users do (the push helpers behind [`super::FakeTelegram`]).
 
 use std::{
-    collections::{BTreeMap, HashMap, VecDeque},
+    collections::{BTreeMap, HashMap, HashSet, VecDeque},
     time::Duration,
 };
 
@@ -12,8 +12,40 @@ use tokio::time::Instant;
 use super::wire::{ApiError, command_entities, too_many_requests};
 use super::{
     AnsweredCallback, BotRights, Call, ChatMessage, ForumTopicInfo, MediaKind, MemberStatus,
-    ReplyCall, START_TIME, TgUser, WebhookDelivery,
+    ReplyCall, START_TIME, TgUser, WEBHOOK_TIMEOUT, WebhookDelivery,
 };
+
+/// Which webhook queue an update waits in. Telegram sends the updates of one queue one at a
+/// time, each only after the previous one was answered, and different queues concurrently. As
+/// in telegram-bot-api, an update about a chat (a message, an edit, a member change) is queued
+/// by that chat, a callback query by who pressed the button, and anything else by its sender;
+/// an update naming nobody has a queue of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum DeliveryQueue {
+    Chat(i64),
+    User(i64),
+    Alone(i64),
+}
+
+pub(super) fn delivery_queue(update_id: i64, json: &Value) -> DeliveryQueue {
+    let Value::Object(update) = json else {
+        return DeliveryQueue::Alone(update_id);
+    };
+    for (kind, payload) in update {
+        if kind == "update_id" {
+            continue;
+        }
+        if kind != "callback_query"
+            && let Some(chat) = payload.pointer("/chat/id").and_then(Value::as_i64)
+        {
+            return DeliveryQueue::Chat(chat);
+        }
+        if let Some(user) = payload.pointer("/from/id").and_then(Value::as_i64) {
+            return DeliveryQueue::User(user);
+        }
+    }
+    DeliveryQueue::Alone(update_id)
+}
 
 pub(super) enum ChatKind {
     Private(TgUser),
@@ -99,6 +131,8 @@ pub(super) struct Webhook {
 
 pub(super) struct WebhookJob {
     pub(super) update_id: i64,
+    /// The delivery queue the update belongs to (see [`delivery_queue`]).
+    pub(super) queue: DeliveryQueue,
     pub(super) url: String,
     pub(super) secret_token: Option<String>,
     pub(super) json: Value,
@@ -166,6 +200,13 @@ pub struct TelegramState {
     pub(super) webhook: Option<Webhook>,
     pub(super) webhook_retry_delay: Duration,
     pub(super) webhook_deliveries: Vec<WebhookDelivery>,
+    /// How long a webhook POST may take before it counts as failed and is sent again.
+    pub(super) webhook_timeout: Duration,
+    /// Updates being POSTed right now (at most the webhook's `max_connections`).
+    pub(super) webhook_in_flight: HashSet<i64>,
+    /// Delivery queues with an update in flight, or waiting out the retry delay after a
+    /// failure: nothing more of theirs is sent until then.
+    pub(super) webhook_busy: HashSet<DeliveryQueue>,
     pub(super) users: BTreeMap<i64, TgUser>,
     pub(super) chats: BTreeMap<i64, ChatRecord>,
     pub(super) next_group: i64,
@@ -200,6 +241,9 @@ impl TelegramState {
             webhook: None,
             webhook_retry_delay: Duration::from_millis(100),
             webhook_deliveries: Vec::new(),
+            webhook_timeout: WEBHOOK_TIMEOUT,
+            webhook_in_flight: HashSet::new(),
+            webhook_busy: HashSet::new(),
             users: BTreeMap::new(),
             chats: BTreeMap::new(),
             next_group: 0,
