@@ -174,6 +174,12 @@ pub enum TeamError {
     },
 }
 
+impl crate::db::Transient for TeamError {
+    fn is_transient(&self) -> bool {
+        matches!(self, TeamError::Database { source, .. } if crate::db::is_transient(&source.0))
+    }
+}
+
 /// A database error, compared by nothing (so [`TeamError`] stays comparable in tests).
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]

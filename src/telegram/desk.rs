@@ -37,6 +37,7 @@
 //!
 //! Staff-side text is English (the team's working language); what she sees is in her locale.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -156,6 +157,7 @@ impl crate::db::Transient for DeskError {
             DeskError::Cases(e) => e.is_transient(),
             DeskError::Staff(e) => e.is_transient(),
             DeskError::Store(e) => e.is_transient(),
+            DeskError::Teams(e) => e.is_transient(),
             DeskError::Line(_) | DeskError::Send(_) => false,
         }
     }
