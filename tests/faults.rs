@@ -9,18 +9,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use helpline::config::SendLimits;
-use helpline::content::Content;
 use helpline::domain::Locale;
 use helpline::handoff::{CaseCode, CaseState, Cases, Line, RedisLine};
 use helpline::i18n::Args;
 use helpline::privacy::Pseudonym;
 use helpline::staff::{Role, Staff, StaffName};
-use helpline::telegram::desk::{Desk, DeskRules};
-use helpline::telegram::outbound::Outbound;
+use helpline::telegram::desk::DeskRules;
 
 use crate::support::app::TestApp;
-use crate::support::content::{root, shipped};
+use crate::support::content::shipped;
 use crate::support::fake_telegram::{MemberStatus, TgUser};
 use crate::support::servers::{PrivatePostgres, PrivateRedis};
 
@@ -169,29 +166,10 @@ async fn redis_restart_and_flushall_mid_queue_lose_nobody() {
         who.push(asks_for_a_person(&app, her).await);
     }
     // The third is urgent (a red flag): through a desk of the test's own on the same line.
-    let bot = teloxide::Bot::new(app.telegram.token()).set_api_url(app.telegram.url());
-    let out = Outbound::new(
-        bot,
-        SendLimits {
-            global_per_second: 1000,
-            chat_per_second: 1000,
-            chat_burst: 1000,
-            group_per_minute: 1_000_000,
-            retry_after_unit: Duration::from_millis(10),
-        },
-    );
-    let desk = Desk::new(
-        app.db.store.clone(),
-        Arc::new(
-            RedisLine::connect(&redis.url(), &prefix)
-                .await
-                .expect("the private Redis"),
-        ),
-        Arc::new(Content::load(root()).expect("content")),
-        app.staff_group,
-        DeskRules::default(),
-        None,
-    );
+    let desk_line = RedisLine::connect(&redis.url(), &prefix)
+        .await
+        .expect("the private Redis");
+    let (desk, out) = app.desk(Arc::new(desk_line), DeskRules::default());
     let urgent = app.db.keys.pseudonym(women[2].id);
     let mut session = helpline::conversation::Session::new(Locale::En);
     session.country = Some(helpline::domain::CountryCode::parse("UA").expect("UA"));
@@ -274,14 +252,7 @@ async fn redis_restart_and_flushall_mid_queue_lose_nobody() {
         .telegram
         .send_in_topic(&iris, group, thread, "I am here.");
     app.settle().await;
-    let into_topic: Vec<i32> = app
-        .telegram
-        .chat(group)
-        .iter()
-        .filter(|m| m.thread_id == Some(thread))
-        .filter_map(|m| m.copied_from)
-        .map(|(_, id)| id)
-        .collect();
+    let into_topic: Vec<i32> = app.telegram.copied_ids(group, Some(thread));
     assert_eq!(
         into_topic,
         vec![hers],
@@ -411,22 +382,9 @@ async fn postgres_restart_mid_relay_loses_nothing() {
         .wait_for(|st| !st.is_pending(newest), RECOVERY)
         .await
         .unwrap_or_else(|e| panic!("not every update was handled: {e}\n{}", app.logs()));
-    let into_topic: Vec<i32> = app
-        .telegram
-        .chat(group)
-        .iter()
-        .filter(|m| m.thread_id == Some(thread))
-        .filter_map(|m| m.copied_from)
-        .map(|(_, id)| id)
-        .collect();
+    let into_topic: Vec<i32> = app.telegram.copied_ids(group, Some(thread));
     assert_exactly_once(&into_topic, &hers, "her messages");
-    let to_her: Vec<i32> = app
-        .telegram
-        .chat(her.chat_id())
-        .iter()
-        .filter_map(|m| m.copied_from)
-        .map(|(_, id)| id)
-        .collect();
+    let to_her: Vec<i32> = app.telegram.copied_ids(her.chat_id(), None);
     assert_exactly_once(&to_her, &answers, "the consultant's answers");
     let apologies = app
         .bot_messages(&her)

@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use helpline::config::SendLimits;
-use helpline::content::Content;
 use helpline::domain::Locale;
 use helpline::handoff::teams::TeamForm;
 use helpline::handoff::{CaseCode, Cases, Entry, Line, LocalLine, RedisLine, TeamSettings};
@@ -18,7 +16,7 @@ use helpline::telegram::outbound::Outbound;
 
 use crate::support::Backend;
 use crate::support::app::{TestApp, redis_url};
-use crate::support::content::{root, shipped};
+use crate::support::content::shipped;
 use crate::support::fake_telegram::{ChatMessage, MediaKind, MemberStatus, TgUser};
 
 // ----- the line's conformance suite ------------------------------------------------------------
@@ -381,13 +379,7 @@ async fn full_story_on(app: TestApp) {
     })
     .await;
     let thread = topics[0].thread_id;
-    let relayed_in: Vec<(i64, i32)> = app
-        .telegram
-        .chat(group)
-        .iter()
-        .filter(|m| m.thread_id == Some(thread))
-        .filter_map(|m| m.copied_from)
-        .collect();
+    let relayed_in: Vec<(i64, i32)> = app.telegram.copies(group, Some(thread));
     assert_eq!(
         relayed_in,
         vec![(her.chat_id(), early), (her.chat_id(), early_photo)],
@@ -416,12 +408,7 @@ async fn full_story_on(app: TestApp) {
     app.telegram.send_in_group(&iris, group, "General chatter");
     app.settle().await;
 
-    let to_her: Vec<(i64, i32)> = app
-        .telegram
-        .chat(her.chat_id())
-        .iter()
-        .filter_map(|m| m.copied_from)
-        .collect();
+    let to_her: Vec<(i64, i32)> = app.telegram.copies(her.chat_id(), None);
     assert_eq!(
         to_her,
         vec![(group, answer), (group, voice)],
@@ -434,13 +421,7 @@ async fn full_story_on(app: TestApp) {
         .find(|m| m.copied_from == Some((group, voice)))
         .expect("the voice copy");
     assert_eq!(voice_copy.media, Some(MediaKind::Voice));
-    let into_topic: Vec<(i64, i32)> = app
-        .telegram
-        .chat(group)
-        .iter()
-        .filter(|m| m.thread_id == Some(thread))
-        .filter_map(|m| m.copied_from)
-        .collect();
+    let into_topic: Vec<(i64, i32)> = app.telegram.copies(group, Some(thread));
     assert_eq!(
         into_topic,
         vec![
@@ -638,24 +619,7 @@ async fn full_story_postgres_redis_with_429s() {
 /// A desk of the test's own on the app's database and fake Telegram: its `tick` takes the time
 /// the test chooses, so deadlines are crossed without waiting.
 fn test_desk(app: &TestApp) -> (Desk, Outbound) {
-    let bot = teloxide::Bot::new(app.telegram.token()).set_api_url(app.telegram.url());
-    let limits = SendLimits {
-        global_per_second: 1000,
-        chat_per_second: 1000,
-        chat_burst: 1000,
-        group_per_minute: 1_000_000,
-        retry_after_unit: Duration::from_millis(10),
-    };
-    let content = Arc::new(Content::load(root()).expect("content"));
-    let desk = Desk::new(
-        app.db.store.clone(),
-        Arc::new(LocalLine::new()),
-        content,
-        app.staff_group,
-        DeskRules::default(),
-        None,
-    );
-    (desk, Outbound::new(bot, limits))
+    app.desk(Arc::new(LocalLine::new()), DeskRules::default())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -917,22 +881,9 @@ async fn kill_mid_relay_and_restart() {
         }
     }
     app.settle().await;
-    let into_topic: Vec<i32> = app
-        .telegram
-        .chat(group)
-        .iter()
-        .filter(|m| m.thread_id == Some(thread))
-        .filter_map(|m| m.copied_from)
-        .map(|(_, id)| id)
-        .collect();
+    let into_topic: Vec<i32> = app.telegram.copied_ids(group, Some(thread));
     assert_arrived(&into_topic, &hers, "her messages");
-    let to_her: Vec<i32> = app
-        .telegram
-        .chat(her.chat_id())
-        .iter()
-        .filter_map(|m| m.copied_from)
-        .map(|(_, id)| id)
-        .collect();
+    let to_her: Vec<i32> = app.telegram.copied_ids(her.chat_id(), None);
     assert_arrived(&to_her, &answers, "the answers");
     app.stop().await;
 }

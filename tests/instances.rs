@@ -42,10 +42,8 @@ fn her_text(id: &str) -> String {
 /// Copies in `chat` (in `thread`, if given) of messages from `from`, in the order they arrived.
 fn copies(app: &TestApp, chat: i64, thread: Option<i32>, from: i64) -> Vec<i32> {
     app.telegram
-        .chat(chat)
-        .iter()
-        .filter(|m| thread.is_none() || m.thread_id == thread)
-        .filter_map(|m| m.copied_from)
+        .copies(chat, thread)
+        .into_iter()
         .filter(|(source, _)| *source == from)
         .map(|(_, id)| id)
         .collect()
@@ -442,31 +440,12 @@ async fn desk_beside(
 ) {
     use std::sync::Arc;
     let app = &fleet.app;
-    let bot = teloxide::Bot::new(app.telegram.token()).set_api_url(app.telegram.url());
-    let limits = helpline::config::SendLimits {
-        global_per_second: 1000,
-        chat_per_second: 1000,
-        chat_burst: 1000,
-        group_per_minute: 1_000_000,
-        retry_after_unit: std::time::Duration::from_millis(10),
-    };
     let prefix = app.redis_prefix.clone().expect("a Redis prefix");
     let line = helpline::handoff::RedisLine::connect(&crate::support::app::redis_url(), &prefix)
         .await
         .expect("Redis");
-    let content = Arc::new(
-        helpline::content::Content::load(crate::support::content::root()).expect("content"),
-    );
-    let desk = helpline::telegram::desk::Desk::new(
-        app.db.store.clone(),
+    app.desk(
         Arc::new(line),
-        content,
-        app.staff_group,
         helpline::telegram::desk::DeskRules::default(),
-        None,
-    );
-    (
-        desk,
-        helpline::telegram::outbound::Outbound::new(bot, limits),
     )
 }

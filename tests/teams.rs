@@ -4,11 +4,8 @@
 //! warning, then back to the front of the line after the grace, once even with two desks).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, TimeZone as _, Utc};
-use helpline::config::SendLimits;
-use helpline::content::Content;
 use helpline::conversation::Session;
 use helpline::domain::{CountryCode, Locale};
 use helpline::handoff::teams::{Team, TeamForm};
@@ -19,7 +16,7 @@ use helpline::telegram::desk::{Desk, DeskRules};
 use helpline::telegram::outbound::Outbound;
 
 use crate::support::app::TestApp;
-use crate::support::content::{root, shipped};
+use crate::support::content::shipped;
 use crate::support::fake_telegram::{MemberStatus, TgUser};
 use crate::support::{Backend, stories};
 
@@ -44,24 +41,7 @@ async fn app(backend: Backend) -> TestApp {
 /// A desk of the test's own on the app's database and fake Telegram, whose clock the test
 /// passes (see tests/handoff.rs).
 fn test_desk(app: &TestApp, rules: DeskRules) -> (Desk, Outbound) {
-    let bot = teloxide::Bot::new(app.telegram.token()).set_api_url(app.telegram.url());
-    let limits = SendLimits {
-        global_per_second: 1000,
-        chat_per_second: 1000,
-        chat_burst: 1000,
-        group_per_minute: 1_000_000,
-        retry_after_unit: Duration::from_millis(10),
-    };
-    let content = Arc::new(Content::load(root()).expect("content"));
-    let desk = Desk::new(
-        app.db.store.clone(),
-        Arc::new(LocalLine::new()),
-        content,
-        app.staff_group,
-        rules,
-        None,
-    );
-    (desk, Outbound::new(bot, limits))
+    app.desk(Arc::new(LocalLine::new()), rules)
 }
 
 async fn member(app: &TestApp, id: i64, name: &str, role: Role, team: Option<&Team>) -> TgUser {

@@ -248,6 +248,23 @@ async fn audited(
         .map_err(|e| failure(e, Some(session)))
 }
 
+/// Notes a change in the audit log, then sends the browser on to `to`; the error page when
+/// the note could not be written.
+async fn audited_then(
+    admin: &Admin,
+    session: &Session,
+    at: chrono::DateTime<chrono::Utc>,
+    action: &str,
+    subject: &str,
+    detail: &str,
+    to: &str,
+) -> Response {
+    match audited(admin, session, at, action, subject, detail).await {
+        Ok(()) => see_other(to),
+        Err(page) => page,
+    }
+}
+
 // ----- sign in and out ---------------------------------------------------------------------
 
 async fn style() -> Response {
@@ -1189,19 +1206,16 @@ async fn create_service(
         return failure(e.into(), Some(&session));
     }
     let name = catalog.services[0].name.default.clone();
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "listing created",
         &format!("service {id}"),
         &name,
+        &format!("/admin/services/{id}?notice=created"),
     )
     .await
-    {
-        return page;
-    }
-    see_other(&format!("/admin/services/{id}?notice=created"))
 }
 
 fn listing_id(raw: &str) -> Option<RecordId> {
@@ -1293,19 +1307,16 @@ async fn update_service(
         return failure(e.into(), Some(&session));
     }
     let detail = changed_fields(&before, &catalog.services[0]);
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "listing edited",
         &format!("service {}", before.id),
         &detail,
+        &format!("{path}?notice=saved"),
     )
     .await
-    {
-        return page;
-    }
-    see_other(&format!("{path}?notice=saved"))
 }
 
 async fn verify_service(
@@ -1327,19 +1338,16 @@ async fn verify_service(
         Err(DirectoryError::NotFound(_)) => return not_found(&session),
         Err(e) => return failure(e.into(), Some(&session)),
     }
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         now,
         "listing verified",
         &format!("service {id}"),
         &now.date_naive().to_string(),
+        &format!("/admin/services/{id}?notice=verified"),
     )
     .await
-    {
-        return page;
-    }
-    see_other(&format!("/admin/services/{id}?notice=verified"))
 }
 
 async fn delete_service(
@@ -1366,19 +1374,16 @@ async fn delete_service(
         Err(DirectoryError::NotFound(_)) => return not_found(&session),
         Err(e) => return failure(e.into(), Some(&session)),
     }
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "listing deleted",
         &format!("service {id}"),
         &name,
+        "/admin/?notice=deleted",
     )
     .await
-    {
-        return page;
-    }
-    see_other("/admin/?notice=deleted")
 }
 
 // ----- import and export -------------------------------------------------------------------
@@ -1709,19 +1714,16 @@ async fn staff_add(
     {
         return failure(e, Some(&session));
     }
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         now,
         "staff added",
         &format!("staff {}", member.name),
         &format!("role {}", member.role),
+        "/admin/staff",
     )
     .await
-    {
-        return page;
-    }
-    see_other("/admin/staff")
 }
 
 async fn staff_invite(
@@ -1829,19 +1831,16 @@ async fn staff_role(
     {
         return failure(e, Some(&session));
     }
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "role changed",
         &format!("staff {}", member.name),
         &format!("{} → {role}", member.role),
+        "/admin/staff",
     )
     .await
-    {
-        return page;
-    }
-    see_other("/admin/staff")
 }
 
 async fn staff_remove(
@@ -1880,19 +1879,16 @@ async fn staff_remove(
         }
         Err(e) => return failure(e.into(), Some(&session)),
     };
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "staff removed",
         &format!("staff {}", member.name),
         &format!("was {}", member.role),
+        "/admin/staff",
     )
     .await
-    {
-        return page;
-    }
-    see_other("/admin/staff")
 }
 
 // ----- audit -------------------------------------------------------------------------------

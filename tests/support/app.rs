@@ -414,6 +414,40 @@ impl TestApp {
     }
 
     /// Stops the bot gracefully (in-process) and checks that it ended without an error.
+    /// A desk of the test's own on this app's database, staff group and fake Telegram, on
+    /// `line`: its `tick` takes the time the test chooses, so deadlines and working hours are
+    /// crossed without waiting. Sends are not rate-limited.
+    pub fn desk(
+        &self,
+        line: Arc<dyn helpline::handoff::Line>,
+        rules: helpline::telegram::desk::DeskRules,
+    ) -> (
+        helpline::telegram::desk::Desk,
+        helpline::telegram::outbound::Outbound,
+    ) {
+        let bot = teloxide::Bot::new(self.telegram.token()).set_api_url(self.telegram.url());
+        let limits = helpline::config::SendLimits {
+            global_per_second: 1000,
+            chat_per_second: 1000,
+            chat_burst: 1000,
+            group_per_minute: 1_000_000,
+            retry_after_unit: RETRY_AFTER_UNIT,
+        };
+        let content = Arc::new(Content::load(root()).expect("the shipped content"));
+        let desk = helpline::telegram::desk::Desk::new(
+            self.db.store.clone(),
+            line,
+            content,
+            self.staff_group,
+            rules,
+            None,
+        );
+        (
+            desk,
+            helpline::telegram::outbound::Outbound::new(bot, limits),
+        )
+    }
+
     pub async fn stop(mut self) {
         match std::mem::replace(&mut self.run, Run::Stopped) {
             Run::InProcess { shutdown, task } => {

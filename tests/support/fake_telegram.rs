@@ -559,6 +559,24 @@ impl FakeTelegram {
         self.with_state(|st| st.chat(chat_id).into_iter().cloned().collect())
     }
 
+    /// The copies (`copyMessage`) in `chat_id` — in topic `thread` when given — as (source
+    /// chat, source message id), in the order they arrived.
+    pub fn copies(&self, chat_id: i64, thread: Option<i32>) -> Vec<(i64, i32)> {
+        self.chat(chat_id)
+            .iter()
+            .filter(|m| thread.is_none() || m.thread_id == thread)
+            .filter_map(|m| m.copied_from)
+            .collect()
+    }
+
+    /// [`FakeTelegram::copies`], the source message ids only.
+    pub fn copied_ids(&self, chat_id: i64, thread: Option<i32>) -> Vec<i32> {
+        self.copies(chat_id, thread)
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect()
+    }
+
     pub fn message(&self, chat_id: i64, message_id: i32) -> Option<ChatMessage> {
         self.with_state(|st| st.message(chat_id, message_id).cloned())
     }

@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::{AdminState, Fields, audited, failure, page, post_guard, see_other, signed_in};
+use super::{AdminState, Fields, audited_then, failure, page, post_guard, signed_in};
 use crate::admin::auth::Session;
 use crate::admin::html::{Esc, button, csrf_field, errors};
 use crate::admin::{Admin, AdminError};
@@ -187,19 +187,16 @@ pub(super) async fn create_team(
             Err(TeamError::NameTaken) => vec![TeamError::NameTaken],
             Err(e) => return failure(e.into(), Some(&session)),
             Ok(team) => {
-                if let Err(page) = audited(
+                return audited_then(
                     &admin,
                     &session,
                     now,
                     "team created",
                     &format!("team {}", team.name()),
                     &summary(&team),
+                    "/admin/teams",
                 )
-                .await
-                {
-                    return page;
-                }
-                return see_other("/admin/teams");
+                .await;
             }
         },
     };
@@ -296,19 +293,16 @@ pub(super) async fn update_team(
         Err(TeamError::NotFound) => return no_team(&session),
         Err(e) => return failure(e.into(), Some(&session)),
     };
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "team changed",
         &format!("team {}", before.name()),
         &summary(&team),
+        "/admin/teams",
     )
     .await
-    {
-        return page;
-    }
-    see_other("/admin/teams")
 }
 
 pub(super) async fn delete_team(
@@ -342,19 +336,16 @@ pub(super) async fn delete_team(
         }
         Err(e) => return failure(e.into(), Some(&session)),
     };
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "team deleted",
         &format!("team {}", team.name()),
         &summary(&team),
+        "/admin/teams",
     )
     .await
-    {
-        return page;
-    }
-    see_other("/admin/teams")
 }
 
 /// The Staff page's team cell: a select of the teams and a button.
@@ -425,17 +416,14 @@ pub(super) async fn staff_team(
     if let Err(e) = admin.staff.set_team(id, Some(team.id)).await {
         return failure(e.into(), Some(&session));
     }
-    if let Err(page) = audited(
+    audited_then(
         &admin,
         &session,
         admin.now(),
         "team of staff changed",
         &format!("staff {}", member.name),
         &format!("team {}", team.name()),
+        "/admin/staff",
     )
     .await
-    {
-        return page;
-    }
-    see_other("/admin/staff")
 }
