@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use helpline::domain::Locale;
+use helpline::handoff::cases::NewCase;
 use helpline::handoff::teams::TeamForm;
-use helpline::handoff::{CaseCode, Cases, Entry, Line, LocalLine, RedisLine, TeamSettings};
+use helpline::handoff::{CaseCode, Cases, Entry, Line, LocalLine, Opened, RedisLine, TeamSettings};
 use helpline::i18n::Args;
 use helpline::staff::{Role, Staff, StaffName};
 use helpline::telegram::desk::{Desk, DeskRules};
@@ -1182,3 +1183,76 @@ async fn she_declines_nothing_is_counted_and_no_form() {
         "no form without her yes"
     );
 }
+
+// ----- one open case per woman ------------------------------------------------------------------
+
+/// Ten instances open a case for her at the same moment: the database keeps one open case, the
+/// one that opened it is told so, the nine others get that same case. Once it is closed, she can
+/// open a new one.
+async fn one_open_case_per_woman(backend: Backend) {
+    let db = crate::support::TestDb::new(backend).await;
+    let cases = Cases::new(db.store.db());
+    let her = db.keys.pseudonym(HER);
+    let opens = (0..10).map(|_| {
+        let cases = cases.clone();
+        tokio::spawn(async move {
+            cases
+                .open(
+                    NewCase {
+                        who: &her,
+                        locale: Locale::Uk,
+                        country: None,
+                        urgent: false,
+                        forms: &[],
+                        team_id: None,
+                    },
+                    Utc::now(),
+                )
+                .await
+                .expect("open")
+        })
+    });
+    let mut new = Vec::new();
+    let mut existing = Vec::new();
+    for open in opens {
+        match open.await.expect("an open task") {
+            Opened::New(case) => new.push(case.id),
+            Opened::Existing(case) => existing.push(case.id),
+        }
+    }
+    assert_eq!(new.len(), 1, "exactly one instance opened it: {new:?}");
+    assert_eq!(existing.len(), 9);
+    assert!(
+        existing.iter().all(|id| *id == new[0]),
+        "all got her one case"
+    );
+    assert_eq!(db.count_rows("cases", None).await, 1);
+
+    let case = cases.open_for(&her).await.expect("read").expect("open");
+    assert!(
+        cases
+            .close(case.id, "ended", Utc::now())
+            .await
+            .expect("close")
+    );
+    let again = cases
+        .open(
+            NewCase {
+                who: &her,
+                locale: Locale::Uk,
+                country: None,
+                urgent: false,
+                forms: &[],
+                team_id: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .expect("open");
+    assert!(
+        matches!(again, Opened::New(ref c) if c.id != case.id),
+        "a new case after the last one closed: {again:?}"
+    );
+}
+
+crate::support::stories!(one_open_case_per_woman);

@@ -204,6 +204,15 @@ pub struct NewCase<'a> {
     pub team_id: Option<i64>,
 }
 
+/// What [`Cases::open`] did.
+#[derive(Clone, Debug)]
+pub enum Opened {
+    /// A new case, hers alone to announce.
+    New(Case),
+    /// She already had this case open (another instance opened it a moment ago).
+    Existing(Case),
+}
+
 /// Which way a relayed message went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -234,14 +243,18 @@ impl Cases {
     }
 
     /// Opens a waiting case under a fresh random code.
-    pub async fn open(&self, new: NewCase<'_>, now: DateTime<Utc>) -> Result<Case, HandoffError> {
+    /// Opens her case, or returns the one she already has open: the database allows one open
+    /// case per woman (a unique index), so two instances racing for her both get the same case,
+    /// and only the one that opened it is told [`Opened::New`].
+    pub async fn open(&self, new: NewCase<'_>, now: DateTime<Utc>) -> Result<Opened, HandoffError> {
         let forms: Vec<&str> = new.forms.iter().map(|f| f.as_str()).collect();
         let forms = forms.join(",");
         for _ in 0..32 {
             let code = CaseCode::random();
+            // No conflict target: a taken code and an open case of hers both insert nothing.
             let sql = "INSERT INTO cases (code, who, locale, country, urgent, forms, state, opened_at, \
                  queued_at, team_id) VALUES ($1, $2, $3, $4, $5, $6, 'waiting', $7, $7, $8) \
-                 ON CONFLICT (code) DO NOTHING RETURNING id, code, who, locale, country, urgent, \
+                 ON CONFLICT DO NOTHING RETURNING id, code, who, locale, country, urgent, \
                  forms, state, assignee, topic_id, card_id, notice_id, opened_at, queued_at, \
                  front, escalated, taken_at, last_staff_at, closed_at, team_id, warned_at";
             let row: Option<CaseRow> = on_db!(&self.db, pool => sqlx::query_as(sql)
@@ -257,7 +270,10 @@ impl Cases {
                 .await)
             .map_err(database("opening a case"))?;
             if let Some(row) = row {
-                return Ok(case(row));
+                return Ok(Opened::New(case(row)));
+            }
+            if let Some(existing) = self.open_for(new.who).await? {
+                return Ok(Opened::Existing(existing));
             }
         }
         Err(HandoffError::NoFreeCode)

@@ -22,7 +22,7 @@ use std::fmt;
 
 use rand::Rng as _;
 
-pub use cases::{Case, CaseState, Cases, HandoffError};
+pub use cases::{Case, CaseState, Cases, HandoffError, Opened};
 pub use hours::WorkingHours;
 pub use line::{Entry, Line, LineError, LocalLine, RedisLine};
 pub use teams::{Team, TeamError, TeamSettings, Teams};

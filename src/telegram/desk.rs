@@ -49,7 +49,7 @@ use crate::content::Content;
 use crate::conversation::{Button, OutMessage, Session};
 use crate::db::{PATIENCE, patiently};
 use crate::domain::{Form, Locale};
-use crate::handoff::cases::{Direction, NewCase};
+use crate::handoff::cases::{Direction, NewCase, Opened};
 use crate::handoff::teams::{Team, TeamError, Teams, route};
 use crate::handoff::{Case, CaseCode, CaseState, Cases, HandoffError, Line, WorkingHours};
 use crate::i18n::Args;
@@ -581,6 +581,11 @@ impl Desk {
                 now,
             )
             .await?;
+        let case = match case {
+            Opened::New(case) => case,
+            // Another instance opened it for her a moment ago and announces it.
+            Opened::Existing(case) => return Ok(self.status(&case, session.locale).await),
+        };
         // Her route is saved at the end of the turn; saved here too, so a Take that comes
         // before the turn is over can reach her.
         self.store.put_route(who, chat, now).await?;
