@@ -21,8 +21,9 @@
 //!   of chat ids and sessions with XChaCha20-Poly1305.
 //! - [`store`]: the `Store` port with SQLite (embedded default) and Postgres implementations:
 //!   sessions, the routing table, message ids for quick exit, update ids seen once, purge.
-//! - [`db`]: the store's database handle shared by the parts with tables of their own, and
-//!   [`on_db!`], which writes a query once for both dialects.
+//! - [`db`]: the store's database handle shared by the parts with tables of their own,
+//!   [`on_db!`], which writes a query once for both dialects, and the one place that decides
+//!   which database errors are an outage worth waiting out (`is_transient`, `patiently`).
 //! - [`directory`]: the service directory (HSDS 3.0): the `Directory` port on SQLite and Postgres,
 //!   an in-memory index that search runs on (city, type, filters, open now, stale, no OST where it
 //!   is illegal), phone-only cards for confidential shelters, HSDS JSON/CSV import and export.
@@ -33,8 +34,10 @@
 //!   `helpline stats` tables, CSV, SVG charts.
 //! - [`ops`]: Prometheus metrics at `/metrics` (labels from fixed enums only) and text or JSON
 //!   logs (`HELPLINE_LOG_FORMAT`).
-//! - [`handoff`]: cases (the database is their source of truth), [`handoff::CaseCode`], and the
-//!   waiting line behind the [`handoff::Line`] port: in-process (embedded default) or Redis.
+//! - [`handoff`]: cases (the database is their source of truth; one open case per woman),
+//!   [`handoff::CaseCode`], the waiting line behind the [`handoff::Line`] port (in-process, the
+//!   embedded default, or Redis shared by several instances), and teams with their working
+//!   hours, holidays, deadline and the countries and languages they serve.
 //! - [`telegram`]: the Telegram adapter: [`telegram::inbound`] reduces an update to an `Input`
 //!   (dropping names and everything else about her), her own task runs her turns in order,
 //!   [`telegram::outbound`] paces and retries every send, [`telegram::polling`] long-polls,
@@ -42,14 +45,15 @@
 //! - [`server`]: `/healthz`, `/readyz`, `/metrics`, the webhook and the admin on `HELPLINE_HTTP_ADDR`.
 //! - [`admin`]: the coordinators' web admin under `/admin`: single-use sign-in links (from
 //!   `/admin` in the bot or `helpline admin-link`), sessions, CSRF, services, the stale list,
-//!   import/export, staff and invites, the audit log, the statistics (suppressed tables, charts,
-//!   CSV). To add a page, see [`admin`]'s overview.
+//!   import/export, staff and invites, teams and working hours, the audit log, the statistics
+//!   (suppressed tables, charts, CSV). To add a page, see [`admin`]'s overview.
 //! - [`config`]: the environment, each fault one line naming the variable.
 //! - [`app`]: `helpline run`: wires it all together and stops gracefully on SIGTERM/SIGINT.
 //!
 //! ## How an input flows
 //! A Telegram update arrives by long polling or the webhook; [`telegram::Telegram::accept`] queues
-//! it for her task. A staff command (`/admin`, a staff invite) is offered to the [`admin`] first;
+//! it for her task (during a database outage the update is held and retried, never dropped). A
+//! staff command (`/admin`, `/invite`, a staff invite) is offered to the [`admin`] first;
 //! for anyone it does not concern, it goes on like any message. Her task loads her sealed
 //! session from the [`store`] (by pseudonym), and then:
 //! an adapter (the Telegram bot, the terminal simulator, the tests) turns what she did into an
