@@ -202,6 +202,9 @@ async fn relay(root: &Path, database_url: String, secret: String) -> anyhow::Res
     let mut next = start;
     let mut sent: HashMap<(i64, i32), Instant> = HashMap::new();
     let mut measured: Vec<Duration> = Vec::new();
+    // When each measured message was sent (seconds into the run), beside its latency: tells
+    // one stall from slowness spread over the run.
+    let mut timeline: Vec<(f64, Duration)> = Vec::new();
     let mut arrived: HashMap<(i64, i32), u32> = HashMap::new();
     let mut i = 0usize;
     let end = start + WARMUP + MEASURE;
@@ -229,6 +232,7 @@ async fn relay(root: &Path, database_url: String, secret: String) -> anyhow::Res
                     && *at >= start + WARMUP
                 {
                     measured.push(call.at.duration_since(*at));
+                    timeline.push(((*at - start).as_secs_f64(), call.at.duration_since(*at)));
                 }
             }
         }
@@ -244,6 +248,7 @@ async fn relay(root: &Path, database_url: String, secret: String) -> anyhow::Res
                     && *at >= start + WARMUP
                 {
                     measured.push(call.at.duration_since(*at));
+                    timeline.push(((*at - start).as_secs_f64(), call.at.duration_since(*at)));
                 }
             }
         }
@@ -265,6 +270,20 @@ async fn relay(root: &Path, database_url: String, secret: String) -> anyhow::Res
         measured.len(),
         sent.len(),
     );
+    let slow: Vec<f64> = timeline
+        .iter()
+        .filter(|(_, latency)| *latency > Duration::from_millis(30))
+        .map(|(at, _)| *at)
+        .collect();
+    if let (Some(first), Some(last)) = (
+        slow.iter().copied().reduce(f64::min),
+        slow.iter().copied().reduce(f64::max),
+    ) {
+        println!(
+            "{} messages over 30 ms, sent between {first:.2} s and {last:.2} s into the run",
+            slow.len()
+        );
+    }
     if lost > 0 || doubled > 0 {
         anyhow::bail!("{lost} messages lost, {doubled} relayed twice");
     }
