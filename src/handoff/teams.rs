@@ -205,6 +205,20 @@ fn list<'a>(text: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         .filter(|s| !s.is_empty())
 }
 
+/// Reads a list of codes, each once, in the order given; the first unreadable one (cut to 8
+/// characters, for the error message) when any is.
+fn codes<T: PartialEq>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
+    let mut out = Vec::new();
+    for code in list(text) {
+        match parse(code) {
+            Some(c) if !out.contains(&c) => out.push(c),
+            Some(_) => {}
+            None => return Err(code.chars().take(8).collect()),
+        }
+    }
+    Ok(out)
+}
+
 impl TeamSettings {
     /// Reads every field; all problems at once, each naming its field.
     pub fn parse(form: &TeamForm<'_>) -> Result<TeamSettings, Vec<TeamError>> {
@@ -251,28 +265,16 @@ impl TeamSettings {
         if deadline.is_none() {
             problems.push(TeamError::Deadline);
         }
-        let mut countries = Vec::new();
-        for code in list(form.countries) {
-            match CountryCode::parse(&code.to_ascii_uppercase()) {
-                Ok(c) if !countries.contains(&c) => countries.push(c),
-                Ok(_) => {}
-                Err(_) => {
-                    problems.push(TeamError::Countries(code.chars().take(8).collect()));
-                    break;
-                }
-            }
-        }
-        let mut languages = Vec::new();
-        for code in list(form.languages) {
-            match Locale::parse(&code.to_ascii_lowercase()) {
-                Ok(l) if !languages.contains(&l) => languages.push(l),
-                Ok(_) => {}
-                Err(_) => {
-                    problems.push(TeamError::Languages(code.chars().take(8).collect()));
-                    break;
-                }
-            }
-        }
+        let countries = codes(form.countries, |c| {
+            CountryCode::parse(&c.to_ascii_uppercase()).ok()
+        })
+        .map_err(|bad| problems.push(TeamError::Countries(bad)))
+        .unwrap_or_default();
+        let languages = codes(form.languages, |c| {
+            Locale::parse(&c.to_ascii_lowercase()).ok()
+        })
+        .map_err(|bad| problems.push(TeamError::Languages(bad)))
+        .unwrap_or_default();
         match (timezone, deadline) {
             (Some(timezone), Some(deadline)) if problems.is_empty() => Ok(TeamSettings {
                 name: name.to_owned(),
