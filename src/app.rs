@@ -214,6 +214,13 @@ pub async fn run(
     if !telegram.drain(Duration::from_secs(10)).await {
         tracing::warn!("some conversations were still running at shutdown");
     }
+    // The last relayed messages' ids, so her quick exit after a restart finds them too.
+    if tokio::time::timeout(Duration::from_secs(10), desk.flush())
+        .await
+        .is_err()
+    {
+        tracing::warn!("some message ids for quick exit were not written at shutdown");
+    }
     let _ = server.await;
     let _ = purge.await;
     let _ = refresh.await;

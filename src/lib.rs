@@ -20,7 +20,8 @@
 //! - [`privacy`]: the secret, HMAC pseudonyms (she is never known by her Telegram id) and sealing
 //!   of chat ids and sessions with XChaCha20-Poly1305.
 //! - [`store`]: the `Store` port with SQLite (embedded default) and Postgres implementations:
-//!   sessions, the routing table, message ids for quick exit, update ids seen once, purge.
+//!   sessions, the routing table, message ids for quick exit, update ids seen once, purge;
+//!   and the `Ledger` that writes the relay's message ids behind it, many in one commit.
 //! - [`db`]: the store's database handle shared by the parts with tables of their own,
 //!   [`on_db!`], which writes a query once for both dialects, and the one place that decides
 //!   which database errors are an outage worth waiting out (`is_transient`, `patiently`).

@@ -496,6 +496,69 @@ async fn full_story_postgres_redis() {
     full_story(Setup::PostgresRedis).await;
 }
 
+/// Her quick exit in the middle of a chat: every message of her chat goes, what she wrote and
+/// what was copied to her a moment before included (their ids are written behind the relay),
+/// and her topic goes with them.
+async fn quick_exit_mid_chat(setup: Setup) {
+    let app = app(setup).await;
+    let group = app.staff_group.expect("group");
+    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    app.send(&iris, "/online").await;
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
+    app.send(&her, "/talk").await;
+    app.press(&her, "talk.start.connect").await;
+    let (card_message, take) = card(&app);
+    app.telegram
+        .press_button_in(&iris, group, card_message.message_id, &take);
+    app.settle().await;
+    let thread = app.telegram.topics(group)[0].thread_id;
+    const EACH_WAY: usize = 20;
+    for _ in 0..EACH_WAY {
+        app.telegram
+            .send_in_topic(&iris, group, thread, "Я тут, пишіть.");
+        app.telegram.send_text(&her, "Дякую");
+    }
+    app.settle().await;
+    assert_eq!(app.telegram.copies(her.chat_id(), None).len(), EACH_WAY);
+    assert_eq!(app.telegram.copies(group, Some(thread)).len(), EACH_WAY);
+
+    app.send(&her, "/forget").await;
+    let chat = app.telegram.chat(her.chat_id());
+    assert_eq!(
+        chat.len(),
+        1,
+        "one neutral message is left of her chat:\n{}",
+        app.describe(&her)
+    );
+    assert_eq!(
+        chat[0].text.as_deref(),
+        Some(her_text(Locale::Uk, "forget-done", &Args::new()).as_str())
+    );
+    assert!(
+        app.telegram.topics(group).is_empty(),
+        "her topic is deleted with her"
+    );
+    let who = app.db.keys.pseudonym(HER);
+    assert!(
+        Cases::new(app.db.store.db())
+            .open_for(&who)
+            .await
+            .expect("cases")
+            .is_none()
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_exit_mid_chat_embedded() {
+    quick_exit_mid_chat(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_exit_mid_chat_postgres_redis() {
+    quick_exit_mid_chat(Setup::PostgresRedis).await;
+}
+
 /// Ten consultants press Take at the same moment: one case assignment, nine polite refusals.
 async fn take_race(setup: Setup) {
     let app = app(setup).await;

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use chrono::TimeDelta;
 use helpline::privacy::Secret;
-use helpline::store::{DEFAULT_IDLE_RETENTION, PurgeReport, StoreError, Turn};
+use helpline::store::{DEFAULT_IDLE_RETENTION, Ledger, PurgeReport, Recorded, StoreError, Turn};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
@@ -38,6 +38,7 @@ stories!(
     session_round_trips_and_overwrites,
     routes_round_trip,
     message_ids_are_kept_for_the_quick_exit_window,
+    the_ledger_writes_behind_and_loses_nothing,
     a_turn_saves_session_route_and_message_ids_together,
     forget_leaves_no_row_about_her,
     purge_honours_retention,
@@ -229,6 +230,72 @@ async fn message_ids_are_kept_for_the_quick_exit_window(db: TestDb) {
         db.store.recent_messages(&olena, all).await.expect("recent"),
         vec![11, 12]
     );
+}
+
+/// Message ids handed to the ledger from many tasks at once, more than one write holds, with
+/// repeats: after a flush every one is in the store, each once.
+async fn the_ledger_writes_behind_and_loses_nothing(db: TestDb) {
+    let (olena, dana) = (db.keys.pseudonym(OLENA), db.keys.pseudonym(DANA));
+    let now = noon();
+    // One write with a repeat inside it.
+    db.store
+        .record_messages(&[
+            Recorded {
+                who: olena,
+                message_id: 1,
+                sent_at: now,
+            },
+            Recorded {
+                who: dana,
+                message_id: 1,
+                sent_at: now,
+            },
+            Recorded {
+                who: olena,
+                message_id: 1,
+                sent_at: now,
+            },
+        ])
+        .await
+        .expect("one write");
+
+    let ledger = Ledger::start(db.store.clone());
+    let mut tasks = JoinSet::new();
+    for task in 0..8 {
+        let ledger = ledger.clone();
+        tasks.spawn(async move {
+            for n in 0..300 {
+                let who = if n % 2 == 0 { olena } else { dana };
+                // Tasks 0 and 1 hand in the same ids: a repeat is harmless.
+                ledger.record(&who, 2 + (task / 2) * 300 + n, now).await;
+            }
+        });
+    }
+    tasks.join_all().await;
+    ledger.flush().await;
+
+    let window = now - TimeDelta::hours(1);
+    let olenas = db
+        .store
+        .recent_messages(&olena, window)
+        .await
+        .expect("recent");
+    let danas = db
+        .store
+        .recent_messages(&dana, window)
+        .await
+        .expect("recent");
+    let expected = |parity: i32| -> Vec<i32> {
+        std::iter::once(1)
+            .chain(
+                (0..4 * 300)
+                    .filter(|n| n % 300 % 2 == parity)
+                    .map(|n| 2 + n),
+            )
+            .collect()
+    };
+    assert_eq!(olenas, expected(0), "every id of hers once, in order");
+    assert_eq!(danas, expected(1), "every id of hers once, in order");
 }
 
 async fn a_turn_saves_session_route_and_message_ids_together(db: TestDb) {

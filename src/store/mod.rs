@@ -18,8 +18,19 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::privacy::{Keys, Pseudonym, Purpose, Secret, SecretError};
 
+mod ledger;
 pub mod postgres;
 pub mod sqlite;
+
+pub use ledger::Ledger;
+
+/// A message in her chat that quick exit must find.
+#[derive(Clone, Copy)]
+pub struct Recorded {
+    pub who: Pseudonym,
+    pub message_id: i32,
+    pub sent_at: DateTime<Utc>,
+}
 
 /// How long message ids are kept: Telegram lets a bot delete messages for 48 hours, so quick
 /// exit cannot use older ones.
@@ -148,7 +159,18 @@ pub trait Store: Send + Sync {
         who: &Pseudonym,
         message_id: i32,
         sent_at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.record_messages(&[Recorded {
+            who: *who,
+            message_id,
+            sent_at,
+        }])
+        .await
+    }
+
+    /// [`Store::record_message`] for messages in any women's chats, in one transaction (the
+    /// [`Ledger`] writes what gathered while the previous write committed).
+    async fn record_messages(&self, messages: &[Recorded]) -> Result<(), StoreError>;
 
     /// The end of a turn: [`Store::save_session`], [`Store::put_route`] and
     /// [`Store::record_message`] for each id, in one transaction. A turn costs one write instead

@@ -15,8 +15,8 @@ use sqlx::Connection as _;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use super::{
-    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Store, StoreError, Turn, open_chat_id,
-    open_session, seal_chat_id, seal_key_check, seal_session, verify_key_check,
+    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Recorded, Store, StoreError, Turn,
+    open_chat_id, open_session, seal_chat_id, seal_key_check, seal_session, verify_key_check,
 };
 use crate::privacy::{Keys, Pseudonym};
 
@@ -162,22 +162,27 @@ impl Store for PostgresStore {
             .transpose()
     }
 
-    async fn record_message(
-        &self,
-        who: &Pseudonym,
-        message_id: i32,
-        sent_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
+    async fn record_messages(&self, messages: &[Recorded]) -> Result<(), StoreError> {
+        let who: Vec<&[u8]> = messages
+            .iter()
+            .map(|m| m.who.as_bytes().as_slice())
+            .collect();
+        let ids: Vec<i32> = messages.iter().map(|m| m.message_id).collect();
+        let at: Vec<DateTime<Utc>> = messages.iter().map(|m| m.sent_at).collect();
+        // One statement: one round trip and one commit however many there are. DISTINCT ON
+        // because one statement may not touch the same row twice.
         sqlx::query(
-            "INSERT INTO message_ids (who, message_id, sent_at) VALUES ($1, $2, $3) \
+            "INSERT INTO message_ids (who, message_id, sent_at) \
+             SELECT DISTINCT ON (who, id) who, id, at \
+             FROM unnest($1::bytea[], $2::integer[], $3::timestamptz[]) AS m (who, id, at) \
              ON CONFLICT (who, message_id) DO NOTHING",
         )
-        .bind(who.as_bytes().as_slice())
-        .bind(message_id)
-        .bind(sent_at)
+        .bind(who)
+        .bind(ids)
+        .bind(at)
         .execute(&self.pool)
         .await
-        .map_err(StoreError::database("recording a message id"))?;
+        .map_err(StoreError::database("recording message ids"))?;
         Ok(())
     }
 

@@ -27,8 +27,8 @@ use sqlx::sqlite::{
 };
 
 use super::{
-    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Store, StoreError, Turn, open_chat_id,
-    open_session, seal_chat_id, seal_key_check, seal_session, verify_key_check,
+    DELIVERY_RETENTION, MESSAGE_ID_WINDOW, PurgeReport, Recorded, Store, StoreError, Turn,
+    open_chat_id, open_session, seal_chat_id, seal_key_check, seal_session, verify_key_check,
 };
 use crate::privacy::{Keys, Pseudonym};
 
@@ -278,22 +278,26 @@ impl Store for SqliteStore {
             .transpose()
     }
 
-    async fn record_message(
-        &self,
-        who: &Pseudonym,
-        message_id: i32,
-        sent_at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO message_ids (who, message_id, sent_at) VALUES (?, ?, ?) \
-             ON CONFLICT (who, message_id) DO NOTHING",
-        )
-        .bind(who.as_bytes().as_slice())
-        .bind(message_id)
-        .bind(millis(sent_at))
-        .execute(&self.write)
-        .await
-        .map_err(StoreError::database("recording a message id"))?;
+    async fn record_messages(&self, messages: &[Recorded]) -> Result<(), StoreError> {
+        const DOING: &str = "recording message ids";
+        let mut tx = self
+            .write
+            .begin()
+            .await
+            .map_err(StoreError::database(DOING))?;
+        for m in messages {
+            sqlx::query(
+                "INSERT INTO message_ids (who, message_id, sent_at) VALUES (?, ?, ?) \
+                 ON CONFLICT (who, message_id) DO NOTHING",
+            )
+            .bind(m.who.as_bytes().as_slice())
+            .bind(m.message_id)
+            .bind(millis(m.sent_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::database(DOING))?;
+        }
+        tx.commit().await.map_err(StoreError::database(DOING))?;
         Ok(())
     }
 

@@ -12,7 +12,10 @@
 //! marked after it, so a redelivered update (a restart mid-relay, a duplicate from Telegram) is
 //! not copied again. Nothing she writes is stored, only message ids. The mark after a copy waits
 //! out a database outage ([`crate::db::patiently`]) rather than fail: a failed mark would let
-//! the retried update copy the message again. Redis being away costs nothing: a case opened
+//! the retried update copy the message again. The ids of messages that land in her chat (hers,
+//! the copies, the desk's notices), which her quick exit deletes, go to the store's
+//! [`Ledger`]: written behind the relay, so no message waits for the disk on their account;
+//! [`Desk::forget`] flushes it before her quick exit reads them. Redis being away costs nothing: a case opened
 //! meanwhile is in the database, and the clock puts it in line (and says every place again)
 //! when Redis is back.
 //!
@@ -57,7 +60,7 @@ use crate::privacy::Pseudonym;
 use crate::staff::{Role, Staff, StaffMember};
 use crate::stats::doc::{DocForm, Outcome};
 use crate::stats::{Consent, Place};
-use crate::store::Store;
+use crate::store::{Ledger, Store};
 
 /// Timing rules of the desk. Defaults suit a small team; tests shorten them.
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +119,8 @@ pub struct Desk {
     staff: Staff,
     line: Arc<dyn Line>,
     store: Arc<dyn Store>,
+    /// Where the ids of messages in her chat go for her quick exit, written behind the relay.
+    ledger: Ledger,
     content: Arc<Content>,
     rules: DeskRules,
     teams: Teams,
@@ -186,6 +191,7 @@ impl Desk {
             teams: Teams::new(db.clone()),
             staff: Staff::new(db),
             line,
+            ledger: Ledger::start(store.clone()),
             store,
             content,
             rules,
@@ -627,7 +633,7 @@ impl Desk {
         // Sent here rather than returned, so its id is known: it is edited as the line moves.
         for message in self.status(&case, session.locale).await {
             if let Ok(id) = out.send(chat, &message, session.silent).await {
-                let _ = self.store.record_message(who, id, now).await;
+                self.ledger.record(who, id, now).await;
                 self.cases.set_notice(case.id, id).await?;
             }
         }
@@ -753,12 +759,22 @@ impl Desk {
             self.mark_copied(case.id, Direction::In, message_id, copy)
                 .await?;
         }
+        // Her quick exit deletes it with the rest.
+        self.ledger.record(who, message_id, now).await;
         Ok(true)
+    }
+
+    /// Returns once every message id handed to the ledger so far is written: before her quick
+    /// exit reads them, and at shutdown.
+    pub async fn flush(&self) {
+        self.ledger.flush().await;
     }
 
     /// She is being forgotten (quick exit, blocked the bot): her topic is deleted with her
     /// messages in it and her case leaves the line. The store then erases the case rows.
     pub async fn forget(&self, out: &Outbound, who: &Pseudonym) {
+        // The ids of her latest messages may still be on their way into the store.
+        self.ledger.flush().await;
         let Ok(Some(case)) = self.cases.open_for(who).await else {
             return;
         };
@@ -889,16 +905,9 @@ impl Desk {
         // can be relayed twice (a repeat rather than a loss).
         self.mark_copied(case.id, Direction::Out, message_id, copy)
             .await?;
-        // Her quick exit deletes it with the rest: worth waiting for through an outage, or the
-        // copy would outlive her quick exit.
-        let (recorded, touched) = tokio::join!(
-            patiently("recording a relayed message", PATIENCE, None, || self
-                .store
-                .record_message(&case.who, copy, now)),
-            self.cases.touch_staff(case.id, now)
-        );
-        recorded?;
-        touched?;
+        // Her quick exit deletes it with the rest.
+        self.ledger.record(&case.who, copy, now).await;
+        self.cases.touch_staff(case.id, now).await?;
         Ok(())
     }
 
@@ -1008,7 +1017,7 @@ impl Desk {
             )]];
             let hello = self.her_message(case.locale, "handoff-joined", &args, end);
             if let Ok(id) = out.send(chat, &hello, false).await {
-                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+                self.ledger.record(&case.who, id, Utc::now()).await;
             }
             // What she wrote while she waited, in order.
             if let Some(topic) = case.topic_id {
@@ -1115,7 +1124,7 @@ impl Desk {
             let message =
                 self.her_message(case.locale, "handoff-returned", &Args::new(), Vec::new());
             if let Ok(id) = out.send(chat, &message, false).await {
-                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+                self.ledger.record(&case.who, id, Utc::now()).await;
             }
         }
         self.refresh_board(out).await;
@@ -1149,7 +1158,7 @@ impl Desk {
             messages.extend(self.after_case(case).await);
             for message in &messages {
                 if let Ok(id) = out.send(chat, message, false).await {
-                    let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+                    self.ledger.record(&case.who, id, Utc::now()).await;
                 }
             }
         }
@@ -1432,7 +1441,7 @@ impl Desk {
                     if let Some(chat) = self.store.get_route(&case.who).await? {
                         for message in self.nobody_on_shift(&session) {
                             if let Ok(id) = out.send(chat, &message, false).await {
-                                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+                                self.ledger.record(&case.who, id, Utc::now()).await;
                             }
                         }
                     }
@@ -1477,7 +1486,7 @@ impl Desk {
                 .content
                 .render_fallback(&session, "handoff-urgent-missed");
             if let Ok(id) = out.send(chat, &message, false).await {
-                let _ = self.store.record_message(&case.who, id, Utc::now()).await;
+                self.ledger.record(&case.who, id, Utc::now()).await;
             }
         }
     }

@@ -460,25 +460,10 @@ impl Shared {
                 desk.from_her(&self.out, who, chat, message_id)
             })
             .await;
-        match relayed {
-            Ok(true) => {
-                // Her quick exit must find it: waited for like the relay itself.
-                let recorded = self
-                    .patiently("recording her message", || {
-                        self.store.record_message(who, message_id, Utc::now())
-                    })
-                    .await;
-                if let Err(e) = recorded {
-                    tracing::warn!(error = %e, "a relayed message id was not recorded");
-                }
-                true
-            }
-            Ok(false) => false,
-            Err(e) => {
-                tracing::error!(error = %e, "relaying her message failed");
-                false
-            }
-        }
+        relayed.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "relaying her message failed");
+            false
+        })
     }
 
     /// Runs `op` again while it fails on a database outage, for up to [`PATIENCE`], with her
