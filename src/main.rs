@@ -428,10 +428,25 @@ async fn staff(command: StaffCmd) -> Result<(), String> {
             );
         }
         StaffCmd::List => {
+            let teams = helpline::handoff::Teams::new(store.db())
+                .list()
+                .await
+                .map_err(|e| e.to_string())?;
+            // A member without a team is in the default team, the first.
+            let team_of = |id: Option<i64>| {
+                id.and_then(|id| teams.iter().find(|t| t.id == id))
+                    .or(teams.first())
+                    .map_or("the default team", |t| t.settings.name.as_str())
+            };
             for m in staff.list().await.map_err(|e| e.to_string())? {
                 println!(
-                    "#{}\t{}\t{}\ttelegram {}\tup to {} cases",
-                    m.id, m.role, m.name, m.telegram_id, m.max_cases
+                    "#{}\t{}\t{}\ttelegram {}\tup to {} cases\tteam {}",
+                    m.id,
+                    m.role,
+                    m.name,
+                    m.telegram_id,
+                    m.max_cases,
+                    team_of(m.team_id)
                 );
             }
         }

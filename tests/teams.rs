@@ -497,4 +497,90 @@ async fn hours_end_with_a_case_held(backend: Backend) {
     app.stop().await;
 }
 
-stories!(two_teams, statements_lapse, hours_end_with_a_case_held);
+stories!(
+    two_teams,
+    statements_lapse,
+    hours_end_with_a_case_held,
+    staff_command_knows_teams
+);
+
+/// `helpline staff add --team` and `helpline staff list`, run as a coordinator would.
+async fn staff_command_knows_teams(backend: Backend) {
+    let db = crate::support::TestDb::new(backend).await;
+    let teams = helpline::handoff::Teams::new(db.store.db());
+    teams
+        .create(
+            &settings("Default", "Mon-Fri 09:00-18:00", "Europe/Kyiv", "", "5"),
+            Utc::now(),
+        )
+        .await
+        .expect("default");
+    teams
+        .create(
+            &settings("Almaty", "Mon-Fri 09:00-18:00", "Asia/Almaty", "", "15"),
+            Utc::now(),
+        )
+        .await
+        .expect("Almaty");
+    let run = |args: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_helpline"));
+        command
+            .arg("staff")
+            .args(args)
+            .env("DATABASE_URL", db.url())
+            .env("HELPLINE_LOG", "warn");
+        match db.secret_hex() {
+            Some(secret) => command.env("HELPLINE_SECRET", secret),
+            None => command.env_remove("HELPLINE_SECRET"),
+        };
+        let out = command.output().expect("the binary runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let add = |id: &str, name: &str, team: Option<&str>| {
+        let mut args = vec![
+            "add",
+            "--telegram-id",
+            id,
+            "--role",
+            "consultant",
+            "--name",
+            name,
+        ];
+        args.extend(team.map(|t| ["--team", t]).into_iter().flatten());
+        run(&args)
+    };
+
+    let (ok, out, err) = add("5120000001", "Aigul", Some("Almaty"));
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("Aigul is a consultant") && out.contains("in team Almaty"),
+        "{out}"
+    );
+    let (ok, _, err) = add("5120000002", "Iris", None);
+    assert!(ok, "{err}");
+    let (ok, out, err) = add("5120000003", "Mira", Some("Bishkek"));
+    assert!(!ok && out.is_empty(), "an unknown team is refused");
+    assert!(
+        err.contains("no team is called \"Bishkek\"") && err.contains("Default, Almaty"),
+        "the refusal names the teams: {err}"
+    );
+
+    let (ok, out, err) = run(&["list"]);
+    assert!(ok, "{err}");
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.contains(&format!("\t{name}\t")))
+            .unwrap_or_else(|| panic!("{name} is not listed: {out}"))
+            .to_owned()
+    };
+    assert!(line("Aigul").ends_with("\tteam Almaty"), "{out}");
+    assert!(
+        line("Iris").ends_with("\tteam Default"),
+        "no team: the default one"
+    );
+    assert!(!out.contains("Mira"), "the refused one was not added");
+}
