@@ -559,6 +559,76 @@ async fn quick_exit_mid_chat_postgres_redis() {
     quick_exit_mid_chat(Setup::PostgresRedis).await;
 }
 
+/// Take pressed the instant the card appears, before the bot has even heard that the card was
+/// sent (so before the case knows its topic): the case is still taken properly, with the
+/// notice in its topic, the card updated, her told, and her words relayed.
+async fn take_on_sight(setup: Setup) {
+    let app = app(setup).await;
+    let group = app.staff_group.expect("group");
+    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    app.send(&iris, "/online").await;
+    app.telegram
+        .press_on_sight(&iris, group, "take:", Duration::from_millis(300));
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
+    app.send(&her, "/talk").await;
+    app.press(&her, "talk.start.connect").await;
+    let joined = her_text(
+        Locale::Uk,
+        "handoff-joined",
+        &Args::new().text("name", "Iris"),
+    );
+    app.wait_for_message(&her, "who is with her", |m| {
+        m.text.as_deref() == Some(joined.as_str())
+    })
+    .await;
+    app.settle().await;
+    let waiting = her_text(
+        Locale::Uk,
+        "handoff-waiting",
+        &Args::new().number("place", 1).number("minutes", 10),
+    );
+    assert!(
+        app.bot_messages(&her)
+            .iter()
+            .all(|m| m.text.as_deref() != Some(waiting.as_str())),
+        "no place in line after she was told who is with her:\n{}",
+        app.describe(&her)
+    );
+    let thread = app.telegram.topics(group)[0].thread_id;
+    let in_topic = app.telegram.chat(group);
+    assert!(
+        in_topic.iter().any(|m| m.thread_id == Some(thread)
+            && m.text
+                .as_deref()
+                .unwrap_or("")
+                .contains("Iris has the case")),
+        "the notice is in her topic: {in_topic:#?}"
+    );
+    assert!(
+        in_topic
+            .iter()
+            .all(|m| m.button_data().iter().all(|d| !d.starts_with("take:"))),
+        "no Take button is left once the case is taken: {in_topic:#?}"
+    );
+    let words = app.send(&her, "Привіт").await;
+    assert_eq!(
+        app.telegram.copies(group, Some(thread)),
+        vec![(her.chat_id(), words)],
+        "her words reach the topic"
+    );
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn take_on_sight_embedded() {
+    take_on_sight(Setup::Embedded).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn take_on_sight_postgres_redis() {
+    take_on_sight(Setup::PostgresRedis).await;
+}
+
 /// Ten consultants press Take at the same moment: one case assignment, nine polite refusals.
 async fn take_race(setup: Setup) {
     let app = app(setup).await;

@@ -172,6 +172,8 @@ const GROUP_FACT: &str = "group";
 const BOARD_FACT: &str = "board";
 /// Cases shown with a Take button on the board.
 const BOARD_BUTTONS: usize = 10;
+/// How long Take waits for a case's topic to be stored (see `Desk::with_topic`).
+const TOPIC_WAIT: Duration = Duration::from_secs(5);
 /// How long an instance's claim to send a new board holds before another may take it over.
 const BOARD_CLAIM: TimeDelta = TimeDelta::seconds(30);
 
@@ -630,6 +632,12 @@ impl Desk {
         if on_shift.is_empty() {
             return Ok(self.nobody_on_shift(session));
         }
+        // A Take pressed the instant the card appeared may be in already: she has been told who
+        // is with her, and a place in line now would contradict it.
+        let case = self.cases.by_code(&case.code).await?.unwrap_or(case);
+        if case.state != CaseState::Waiting {
+            return Ok(Vec::new());
+        }
         // Sent here rather than returned, so its id is known: it is edited as the line moves.
         for message in self.status(&case, session.locale).await {
             if let Ok(id) = out.send(chat, &message, session.silent).await {
@@ -978,8 +986,26 @@ impl Desk {
         let _ = self.line.remove(code).await;
         crate::ops::metrics::observe_wait((now - case.queued_at).to_std().unwrap_or_default());
         tracing::info!("a case was taken");
+        let case = self.with_topic(case).await?;
         self.joined(out, &case, &member).await?;
         Ok(format!("Case {code} is yours."))
+    }
+
+    /// The case once its topic is stored. Take can be pressed the instant the card appears in
+    /// the group, a moment before the desk that opened the case (this instance or another)
+    /// has heard back from Telegram and stored the topic and the card: without the wait, the
+    /// notice and what she wrote while waiting would have no topic to go to. A case whose topic
+    /// could not be created is taken as it is after [`TOPIC_WAIT`].
+    async fn with_topic(&self, mut case: Case) -> Result<Case, DeskError> {
+        let deadline = tokio::time::Instant::now() + TOPIC_WAIT;
+        while case.topic_id.is_none() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            match self.cases.by_code(&case.code).await? {
+                Some(stored) => case = stored,
+                None => break,
+            }
+        }
+        Ok(case)
     }
 
     /// After Take or a transfer to a colleague: the card, the topic, her, and what she wrote

@@ -842,6 +842,19 @@ impl FakeTelegram {
             .update(|st| st.push_callback(user, chat_id, message_id, data))
     }
 
+    /// `user` presses the first button whose data starts with `prefix` the moment the bot sends
+    /// it into `chat_id` (once), and the bot hears Telegram's answer to that send only `hold`
+    /// later: the press can be handled before the bot knows the id of the message it sent.
+    pub fn press_on_sight(&self, user: &TgUser, chat_id: i64, prefix: &str, hold: Duration) {
+        let hand = state::QuickHand {
+            user: user.clone(),
+            chat_id,
+            prefix: prefix.to_owned(),
+            hold,
+        };
+        self.shared.update(|st| st.quick_hand = Some(hand));
+    }
+
     /// She shares a location.
     pub fn send_location(&self, user: &TgUser, latitude: f64, longitude: f64) -> i32 {
         let media = json!({ "latitude": latitude, "longitude": longitude });

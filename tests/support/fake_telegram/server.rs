@@ -125,11 +125,19 @@ pub(super) async fn handle(
         shared.update(|st| st.record(&method, &params, &result));
         result
     } else {
-        shared.update(|st| {
+        let (result, hold) = shared.update(|st| {
             let result = st.dispatch(&lower, &params);
             st.record(&method, &params, &result);
-            result
-        })
+            let hold = match &result {
+                Ok(sent) if lower == "sendmessage" => st.quick_press(sent),
+                _ => None,
+            };
+            (result, hold)
+        });
+        if let Some(hold) = hold {
+            tokio::time::sleep(hold).await;
+        }
+        result
     };
     reply(&result)
 }

@@ -225,6 +225,17 @@ pub struct TelegramState {
     pub(super) keep_calls: bool,
     /// Told of every `sendMessage` and `editMessageText` the moment it is answered.
     pub(super) reply_watch: Option<tokio::sync::mpsc::UnboundedSender<ReplyCall>>,
+    /// Someone who presses a button the moment it appears (see `FakeTelegram::press_on_sight`).
+    pub(super) quick_hand: Option<QuickHand>,
+}
+
+/// A press made the moment the bot sends a message with a button whose data starts with
+/// `prefix` into `chat_id`, while the bot's answer to that send is held back by `hold`.
+pub(super) struct QuickHand {
+    pub(super) user: TgUser,
+    pub(super) chat_id: i64,
+    pub(super) prefix: String,
+    pub(super) hold: Duration,
 }
 
 impl TelegramState {
@@ -259,7 +270,28 @@ impl TelegramState {
             shutting_down: false,
             keep_calls: true,
             reply_watch: None,
+            quick_hand: None,
         }
+    }
+
+    /// After a `sendMessage` was answered `result`: the quick hand presses its button if this
+    /// is the message it waits for, and says how long to hold the answer back.
+    pub(super) fn quick_press(&mut self, result: &Value) -> Option<Duration> {
+        let hand = self.quick_hand.as_ref()?;
+        if result["chat"]["id"].as_i64() != Some(hand.chat_id) {
+            return None;
+        }
+        let message_id = i32::try_from(result["message_id"].as_i64()?).ok()?;
+        let data = result["reply_markup"]["inline_keyboard"]
+            .as_array()?
+            .iter()
+            .flat_map(|row| row.as_array().into_iter().flatten())
+            .filter_map(|button| button["callback_data"].as_str())
+            .find(|data| data.starts_with(&hand.prefix))?
+            .to_owned();
+        let hand = self.quick_hand.take()?;
+        self.push_callback(&hand.user, hand.chat_id, message_id, &data);
+        Some(hand.hold)
     }
 
     // ----- inspection ------------------------------------------------------------------------
