@@ -212,6 +212,39 @@ async fn app(setup: Setup) -> TestApp {
     }
 }
 
+/// Runs each named story as `<story>::embedded` and `<story>::postgres_redis`.
+macro_rules! setups {
+    ($($story:ident),* $(,)?) => {$(
+        mod $story {
+            use super::Setup;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn embedded() {
+                super::$story(Setup::Embedded).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres_redis() {
+                super::$story(Setup::PostgresRedis).await;
+            }
+        }
+    )*};
+}
+
+setups!(full_story, quick_exit_mid_chat, take_on_sight, take_race);
+
+/// The staff group with Iris on shift, and her (Olena, in Ukrainian) just put in line: the
+/// start of most stories.
+async fn iris_on_shift_and_her_in_line(app: &TestApp) -> (i64, TgUser, TgUser) {
+    let group = app.staff_group.expect("group");
+    let iris = consultant(app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
+    app.send(&iris, "/online").await;
+    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
+    app.send(&her, "/talk").await;
+    app.press(&her, "talk.start.connect").await;
+    (group, iris, her)
+}
+
 /// Registers a consultant (a member of the staff group) under `name`.
 async fn consultant(app: &TestApp, id: i64, first: &str, username: &str, name: &str) -> TgUser {
     let user = app.woman(id, first, Some(username), Some("en"));
@@ -486,27 +519,12 @@ async fn full_story_on(app: TestApp) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn full_story_embedded() {
-    full_story(Setup::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn full_story_postgres_redis() {
-    full_story(Setup::PostgresRedis).await;
-}
-
 /// Her quick exit in the middle of a chat: every message of her chat goes, what she wrote and
 /// what was copied to her a moment before included (their ids are written behind the relay),
 /// and her topic goes with them.
 async fn quick_exit_mid_chat(setup: Setup) {
     let app = app(setup).await;
-    let group = app.staff_group.expect("group");
-    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
-    app.send(&iris, "/online").await;
-    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
-    app.send(&her, "/talk").await;
-    app.press(&her, "talk.start.connect").await;
+    let (group, iris, her) = iris_on_shift_and_her_in_line(&app).await;
     let (card_message, take) = card(&app);
     app.telegram
         .press_button_in(&iris, group, card_message.message_id, &take);
@@ -547,16 +565,6 @@ async fn quick_exit_mid_chat(setup: Setup) {
             .is_none()
     );
     app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quick_exit_mid_chat_embedded() {
-    quick_exit_mid_chat(Setup::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quick_exit_mid_chat_postgres_redis() {
-    quick_exit_mid_chat(Setup::PostgresRedis).await;
 }
 
 /// Take pressed the instant the card appears, before the bot has even heard that the card was
@@ -619,16 +627,6 @@ async fn take_on_sight(setup: Setup) {
     app.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn take_on_sight_embedded() {
-    take_on_sight(Setup::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn take_on_sight_postgres_redis() {
-    take_on_sight(Setup::PostgresRedis).await;
-}
-
 /// Ten consultants press Take at the same moment: one case assignment, nine polite refusals.
 async fn take_race(setup: Setup) {
     let app = app(setup).await;
@@ -683,16 +681,6 @@ async fn take_race(setup: Setup) {
     assert!(case.assignee.is_some());
     assert_nobody_crosses(&app, &her, &team.iter().collect::<Vec<_>>());
     app.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn take_race_embedded() {
-    take_race(Setup::Embedded).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn take_race_postgres_redis() {
-    take_race(Setup::PostgresRedis).await;
 }
 
 /// Nobody on shift: she is told at once, with the hotlines, and may leave a message that the
@@ -1046,12 +1034,7 @@ fn series(metrics: &str, name: &str) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_follow_the_line_the_wait_and_the_relay() {
     let app = app(Setup::Embedded).await;
-    let group = app.staff_group.expect("group");
-    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
-    app.send(&iris, "/online").await;
-    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
-    app.send(&her, "/talk").await;
-    app.press(&her, "talk.start.connect").await;
+    let (group, iris, her) = iris_on_shift_and_her_in_line(&app).await;
     app.settle().await;
     let metrics = app.get("/metrics").await.1;
     assert_eq!(
@@ -1162,12 +1145,7 @@ async fn readyz_says_when_redis_is_gone() {
 /// the consent question's buttons.
 async fn ended_case() -> (TestApp, TgUser, TgUser, i32, Vec<String>) {
     let app = app(Setup::Embedded).await;
-    let group = app.staff_group.expect("group");
-    let iris = consultant(&app, IRIS, IRIS_NAME, IRIS_USERNAME, "Iris").await;
-    app.send(&iris, "/online").await;
-    let her = app.woman(HER, HER_NAME, Some(HER_USERNAME), Some("uk"));
-    app.send(&her, "/talk").await;
-    app.press(&her, "talk.start.connect").await;
+    let (group, iris, her) = iris_on_shift_and_her_in_line(&app).await;
     let (card_message, take) = card(&app);
     app.telegram
         .press_button_in(&iris, group, card_message.message_id, &take);
