@@ -484,7 +484,7 @@ impl Cases {
     }
 
     /// The assignee's last word in the topic (silence is measured from it). A relay write:
-    /// see [`relay_write!`].
+    /// see `relay_write!` in this file.
     pub async fn touch_staff(&self, id: i64, now: DateTime<Utc>) -> Result<(), HandoffError> {
         relay_write!(
             &self.db,
@@ -588,7 +588,7 @@ impl Cases {
 
     /// Notes a message to relay. False if it was noted before (a redelivered update).
     /// Notes a message before it is copied; false when it was noted already (a redelivery).
-    /// A relay write: see [`relay_write!`].
+    /// A relay write: see `relay_write!` in this file.
     pub async fn note_message(
         &self,
         case_id: i64,
@@ -629,7 +629,7 @@ impl Cases {
         Ok(matches!(copy, Some(Some(_))))
     }
 
-    /// Marks a noted message as copied. A relay write: see [`relay_write!`].
+    /// Marks a noted message as copied. A relay write: see `relay_write!` in this file.
     pub async fn mark_relayed(
         &self,
         case_id: i64,

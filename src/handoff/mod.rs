@@ -32,7 +32,7 @@ pub use teams::{Team, TeamError, TeamSettings, Teams};
 const ALPHABET: &[u8] = b"34679ACDEFGHJKMNPQRTWXY";
 const CODE_CHARS: usize = 4;
 
-/// A case code, `K-` and four characters of [`ALPHABET`]. Random, so it says nothing about when
+/// A case code, `K-` and four characters of `ALPHABET`. Random, so it says nothing about when
 /// she wrote or how many women wrote before her.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CaseCode(String);

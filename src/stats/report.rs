@@ -231,7 +231,7 @@ pub fn quarter_chart(table: &Published) -> String {
 }
 
 /// The statistics page body for the admin: a note on the rule, a CSV link, and for each table
-/// its charts and its figures. `csv_href` is where the admin serves [`csv`].
+/// its charts and its figures. `csv_href` is where the admin serves [`csv()`].
 pub fn page(tables: &[Published], csv_href: &str) -> String {
     let mut html = String::new();
     // The admin's layout gives the page its `<h1>`; each table is an `<h2>`.
